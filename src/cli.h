@@ -1,0 +1,35 @@
+// Subcommands of the `precopy` command-line tool. Each add_* registers one subcommand on the app;
+// its callback does the work and throws CliError (or TraceError / std::exception) on failure, which
+// precopy_main.cc turns into a one-line "precopy: error: ..." on stderr and a non-zero exit status.
+#ifndef PRECOPY_CLI_H_
+#define PRECOPY_CLI_H_
+
+#include <stdexcept>
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace precopy::cli {
+
+// Exit statuses (documented in docs/cli.md and precopy(1)).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;   // I/O or internal failure
+inline constexpr int kExitBadInput = 2;  // bad flags, bad trace file, bad values
+
+// A user error with a one-line message.
+class CliError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+void add_replay(CLI::App& app);
+void add_simulate(CLI::App& app);
+
+// True when stderr is a terminal (progress indicators and colour only then).
+bool stderr_is_terminal();
+
+}  // namespace precopy::cli
+
+#endif  // PRECOPY_CLI_H_

@@ -1,0 +1,44 @@
+// The dirty curve f(t): how many distinct pages a guest dirties in a window of t seconds.
+//
+// Every live round k is one sample (seconds_k, dirty_k) of it, and peeks inside a round (the trace's
+// curve section) are more. f is increasing and concave with f(0) = 0 -- a writable working set fills
+// up, so short windows see a higher rate than long ones -- and the paper's constant-rate model
+// f(t) = R t is the degenerate, straight case. DirtyCurve keeps the latest samples in a fixed-size
+// buffer (no allocation) and answers f(t) by interpolating between the two nearest samples in log-log
+// space, or by extending the local power law t^alpha (0 <= alpha <= 1) beyond them.
+#ifndef PRECOPY_DIRTY_CURVE_H_
+#define PRECOPY_DIRTY_CURVE_H_
+
+#include <array>
+#include <cstddef>
+#include <optional>
+
+namespace precopy {
+
+class DirtyCurve {
+ public:
+  static constexpr std::size_t kCapacity = 64;
+
+  // Adds the sample f(seconds) = pages. Samples with seconds <= 0 or non-finite values are ignored. A
+  // sample at the same window length as an older one replaces it (the newer one is more relevant).
+  void add(double seconds, double pages);
+
+  // f(seconds), at most `max_pages`; nullopt before the first sample.
+  std::optional<double> predict(double seconds, double max_pages) const;
+
+  std::size_t size() const { return count_; }
+  void clear() { count_ = next_ = 0; }
+
+ private:
+  struct Sample {
+    double seconds;
+    double pages;
+  };
+  std::array<Sample, kCapacity> samples_{};
+  std::size_t count_ = 0;
+  std::size_t next_ = 0;  // ring position of the next insertion once full
+};
+
+}  // namespace precopy
+
+#endif  // PRECOPY_DIRTY_CURVE_H_

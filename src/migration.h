@@ -1,0 +1,86 @@
+// One migration's decision state: what a precopy_t handle wraps.
+//
+// It validates what the save loop reports, enforces the round cap for every policy, and keeps Xen's own
+// simple policy running alongside so that, should the chosen policy fail in any way, it can answer as
+// Xen would from the very next call (logging why once). Nothing here throws out of the Xen paths.
+#ifndef PRECOPY_MIGRATION_H_
+#define PRECOPY_MIGRATION_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config.h"
+#include "precopy/policy.h"
+#include "precopy/trace.h"
+
+namespace precopy {
+
+using ClockFn = uint64_t (*)(void* data);
+
+class Migration {
+ public:
+  // Throws std::invalid_argument for an invalid config.
+  explicit Migration(const Settings& settings);
+  ~Migration();
+  Migration(const Migration&) = delete;
+  Migration& operator=(const Migration&) = delete;
+
+  // The patched loop. observe() validates and decides at once (throws std::invalid_argument for a round
+  // out of order or impossible numbers, leaving the state as it was); decision() repeats the answer.
+  Verdict observe(const Round& round);
+  void observe_curve(const CurveSample& sample);
+  bool has_decision() const { return last_round_ > 0; }
+  const Verdict& decision() const { return last_verdict_; }
+
+  // Stock loop, call B without the bitmap (see precopy_decide_before_bitmap).
+  Verdict before_bitmap(uint32_t round, double seconds, uint64_t pages_sent);
+
+  // libxenguest's precopy_policy protocol (send_memory_live): returns XGS_POLICY_* values.
+  int xen_policy_call(unsigned iteration, long dirty_count) noexcept;
+  void set_clock(ClockFn now_ns, void* data);
+
+  const char* policy_name() const;
+  Estimates estimates() const;
+  bool fallen_back() const { return fallen_back_; }
+
+  // Writes the observed rounds as a trace v1 file to settings.trace_path, if set. Logs on failure.
+  void write_recording() noexcept;
+
+ private:
+  Verdict decide_checked(const Round& round);
+  void fall_back(const char* why) noexcept;
+  void log_decision(const char* where, uint32_t round, double dirty, double seconds, const Verdict& v) const;
+  uint64_t now_ns() const;
+
+  Settings settings_;
+  std::unique_ptr<Policy> policy_;
+  std::unique_ptr<Policy> xen_shadow_;  // Xen's own rule, fed every round, answers after a fall-back
+  bool fallen_back_ = false;
+  uint64_t memory_pages_ = 0;
+  uint32_t last_round_ = 0;
+  Verdict last_verdict_;
+  std::vector<Round> recorded_;  // reserved up to the round cap at construction: no growth later
+  bool recorded_by_xen_adapter_ = false;
+
+  // Stock-loop timing: the round in flight, when it started, how many pages it sends.
+  ClockFn clock_ = nullptr;
+  void* clock_data_ = nullptr;
+  uint32_t round_in_flight_ = 0;
+  uint64_t round_start_ns_ = 0;
+  uint64_t round_pages_ = 0;
+  double round_seconds_ = -1;  // measured at call B; -1 before it
+};
+
+// Xen's simple_precopy_policy (xg_sr_save.c), the answer whenever precopy cannot give its own.
+int xen_simple_policy(unsigned iteration, long dirty_count) noexcept;
+
+}  // namespace precopy
+
+#endif  // PRECOPY_MIGRATION_H_
+
+// The C ABI's handle is the migration itself (precopy.h declares it opaque).
+struct precopy_t final : public precopy::Migration {
+  using precopy::Migration::Migration;
+};

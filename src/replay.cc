@@ -1,0 +1,131 @@
+#include "precopy/replay.h"
+
+#include <xenctrl.h>
+#include <xenguest.h>
+
+#include <stdexcept>
+
+#include "migration.h"
+#include "precopy/precopy.h"
+
+namespace precopy {
+namespace {
+
+PolicyConfig fill_from_trace(const Trace& trace, PolicyConfig config) {
+  if (config.memory_pages == 0) config.memory_pages = trace.memory_pages;
+  config.page_size = trace.page_size;
+  if (!config.bandwidth_bytes_per_s && trace.bandwidth_bytes_per_s) {
+    config.bandwidth_bytes_per_s = trace.bandwidth_bytes_per_s;
+  }
+  return config;
+}
+
+Outcome finish(const Trace& trace, const PolicyConfig& config, Loop loop, uint32_t stop_round, bool converged,
+               std::string reason) {
+  Outcome o = outcome_after(trace, stop_round, config.downtime_weight, config.fixed_downtime_s);
+  o.policy = config.policy;
+  o.loop = loop;
+  o.converged = converged;
+  o.reason = std::move(reason);
+  return o;
+}
+
+Outcome replay_patched(const Trace& trace, const PolicyConfig& config) {
+  auto policy = make_policy(config);
+  std::size_t next_sample = 0;
+  for (const Round& r : trace.rounds) {
+    // Peeks taken during this round reach the policy before the round's own count, as in the loop.
+    while (next_sample < trace.curve.size() && trace.curve[next_sample].round <= r.round) {
+      if (trace.curve[next_sample].round == r.round) policy->observe_curve(trace.curve[next_sample]);
+      ++next_sample;
+    }
+    Verdict v = policy->after_round(r);
+    if (v.decision == Decision::kStop) return finish(trace, config, Loop::kPatched, r.round, true, v.reason);
+  }
+  return finish(trace, config, Loop::kPatched, static_cast<uint32_t>(trace.rounds.size()), false,
+                "ran off the end of the trace without stopping");
+}
+
+// The trace's clock: advanced by each round's recorded seconds while the round is "sent".
+uint64_t replay_clock(void* data) { return *static_cast<uint64_t*>(data); }
+
+// send_memory_live() step by step, with precopy_xen_policy as the callback and the trace as the guest.
+Outcome replay_stock(const Trace& trace, const PolicyConfig& config) {
+  Settings settings;
+  settings.policy = config;
+  precopy_t handle(settings);
+  uint64_t now_ns = 0;
+  handle.set_clock(replay_clock, &now_ns);
+
+  struct precopy_stats stats = {};
+  stats.dirty_count = static_cast<long>(trace.memory_pages);
+  const uint32_t rounds = static_cast<uint32_t>(trace.rounds.size());
+  for (uint32_t x = 0;;) {
+    int decision = precopy_xen_policy(stats, &handle);  // call A
+    ++x;
+    if (x > rounds) {
+      return finish(trace, config, Loop::kStock, rounds, false,
+                    "the stock loop would send another live round than the trace holds");
+    }
+    if (stats.dirty_count > 0 && decision != XGS_POLICY_ABORT) {
+      now_ns += static_cast<uint64_t>(trace.rounds[x - 1].seconds * 1e9 + 0.5);
+    }
+    if (decision != XGS_POLICY_CONTINUE_PRECOPY) {
+      return finish(trace, config, Loop::kStock, x, true, "stopped at call A: one more live round, then stop");
+    }
+    stats.iteration = x;
+    stats.total_written += static_cast<unsigned long>(stats.dirty_count);
+    stats.dirty_count = -1;
+    decision = precopy_xen_policy(stats, &handle);  // call B
+    if (decision != XGS_POLICY_CONTINUE_PRECOPY) {
+      return finish(trace, config, Loop::kStock, x, true, handle.decision().reason);
+    }
+    if (x == rounds) {
+      return finish(trace, config, Loop::kStock, rounds, false, "ran off the end of the trace without stopping");
+    }
+    stats.dirty_count = static_cast<long>(trace.rounds[x - 1].dirty_pages);
+  }
+}
+
+}  // namespace
+
+const char* loop_name(Loop loop) { return loop == Loop::kPatched ? "patched" : "stock"; }
+
+Outcome replay(const Trace& trace, const PolicyConfig& config, Loop loop) {
+  if (trace.rounds.empty()) throw std::invalid_argument(trace.name + ": trace has no rounds");
+  PolicyConfig filled = fill_from_trace(trace, config);
+  return loop == Loop::kPatched ? replay_patched(trace, filled) : replay_stock(trace, filled);
+}
+
+Outcome replay_oracle(const Trace& trace, const PolicyConfig& config) {
+  if (trace.rounds.empty()) throw std::invalid_argument(trace.name + ": trace has no rounds");
+  PolicyConfig filled = fill_from_trace(trace, config);
+  filled.policy = "oracle";
+  const uint32_t rounds = static_cast<uint32_t>(trace.rounds.size());
+  if (filled.downtime_budget_s) {
+    for (uint32_t k = 1; k <= rounds; ++k) {
+      Outcome o = outcome_after(trace, k, filled.downtime_weight, filled.fixed_downtime_s);
+      if (o.downtime_s <= *filled.downtime_budget_s) {
+        return finish(trace, filled, Loop::kPatched, k, true, "earliest round whose downtime fits the budget");
+      }
+    }
+  }
+  uint32_t best = 1;
+  double best_j = outcome_after(trace, 1, filled.downtime_weight, filled.fixed_downtime_s).objective;
+  for (uint32_t k = 2; k <= rounds; ++k) {
+    double j = outcome_after(trace, k, filled.downtime_weight, filled.fixed_downtime_s).objective;
+    if (j < best_j) {
+      best_j = j;
+      best = k;
+    }
+  }
+  return finish(trace, filled, Loop::kPatched, best, true,
+                filled.downtime_budget_s ? "no round fits the budget: minimum J" : "minimum J");
+}
+
+Outcome replay_named(const Trace& trace, const PolicyConfig& config, Loop loop) {
+  if (config.policy == "oracle") return replay_oracle(trace, config);
+  return replay(trace, config, loop);
+}
+
+}  // namespace precopy

@@ -1,0 +1,194 @@
+// Every policy on hand-made traces whose answers were computed by hand (see the comments).
+#include "precopy/replay.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace precopy {
+namespace {
+
+// 1000 pages of 4096 B over a 1000 pages/s link (4096000 B/s). J = total + 10 x downtime:
+//   k:        1     2     3     4     5     6     7
+//   total:  1.4   1.6  1.72  1.82  1.86  1.89 1.915
+//   down:   0.4   0.2  0.12   0.1  0.04  0.03 0.025
+//   J:      5.4   3.6  2.92  2.82  2.26  2.19 2.165
+const char* kConverging =
+    "# precopy-trace v1\n# memory_pages=1000; page_size=4096; bandwidth_bytes_per_s=4096000\n"
+    "round,dirty_pages,seconds,pages_sent\n"
+    "1,400,1.0,1000\n2,200,0.4,400\n3,120,0.2,200\n4,100,0.12,120\n5,40,0.1,100\n6,30,0.04,40\n7,25,0.03,30\n";
+
+Outcome run(const char* text, const std::string& policy, Loop loop = Loop::kPatched, PolicyConfig c = {}) {
+  c.policy = policy;
+  return replay_named(parse_trace_string(text, "t"), c, loop);
+}
+
+TEST(Outcome, FollowsTheModel) {
+  Trace t = parse_trace_string(kConverging, "t");
+  Outcome o = outcome_after(t, 3, 10);
+  EXPECT_EQ(o.live_rounds, 3u);
+  EXPECT_NEAR(o.downtime_s, 0.12, 1e-12);
+  EXPECT_NEAR(o.total_time_s, 1.72, 1e-12);
+  EXPECT_EQ(o.pages_sent, 1000u + 400 + 200 + 120);
+  EXPECT_EQ(o.bytes_sent, o.pages_sent * 4096);
+  EXPECT_NEAR(o.objective, 2.92, 1e-12);
+  EXPECT_NEAR(outcome_after(t, 3, 10, 0.5).downtime_s, 0.62, 1e-12);  // fixed downtime adds
+  EXPECT_THROW(outcome_after(t, 8, 10), std::out_of_range);
+}
+
+TEST(Outcome, MeasuresBandwidthWhenTheTraceGivesNone) {
+  // B = (1000 + 400) pages x 4096 B / (2 + 0.8) s = 500 pages/s: downtime = 100 / 500 = 0.2 s.
+  Trace t = parse_trace_string("# precopy-trace v1\n# memory_pages=1000\nround,dirty_pages,seconds\n"
+                               "1,400,2\n2,100,0.8\n", "t");
+  Outcome o = outcome_after(t, 2, 10);
+  EXPECT_NEAR(o.bandwidth_bytes_per_s, 500.0 * 4096, 1e-6);
+  EXPECT_NEAR(o.downtime_s, 0.2, 1e-12);
+  EXPECT_NEAR(o.total_time_s, 3.0, 1e-12);
+}
+
+TEST(Oracle, MinimisesJOrMeetsTheBudgetEarliest) {
+  EXPECT_EQ(run(kConverging, "oracle").live_rounds, 7u);
+  PolicyConfig budget;
+  budget.downtime_budget_s = 0.1;  // round 4 is the first with downtime <= 0.1 s
+  EXPECT_EQ(run(kConverging, "oracle", Loop::kPatched, budget).live_rounds, 4u);
+  budget.downtime_budget_s = 0.001;  // nothing fits: fall back to minimum J
+  EXPECT_EQ(run(kConverging, "oracle", Loop::kPatched, budget).live_rounds, 7u);
+  PolicyConfig weightless;
+  weightless.downtime_weight = 0;  // J = total time, smallest after round 1
+  EXPECT_EQ(run(kConverging, "oracle", Loop::kPatched, weightless).live_rounds, 1u);
+}
+
+TEST(Xen, StopsAfterMinOfFiveAndTheRoundAfterTheFirstBelowTarget) {
+  // The first round below 50 dirty pages is 5, so Xen stops after min(5, 6) = 5, in both loops.
+  EXPECT_EQ(run(kConverging, "xen").live_rounds, 5u);
+  EXPECT_EQ(run(kConverging, "xen", Loop::kStock).live_rounds, 5u);
+  const char* quick =
+      "# precopy-trace v1\n# memory_pages=1000; bandwidth_bytes_per_s=4096000\nround,dirty_pages,seconds\n"
+      "1,30,1\n2,5,0.03\n3,4,0.005\n";
+  EXPECT_EQ(run(quick, "xen").live_rounds, 2u);
+  EXPECT_EQ(run(quick, "xen", Loop::kStock).live_rounds, 2u);
+}
+
+TEST(XenLegacy, StopsWhenFewPagesWereSent) {
+  // pages_sent < 50 first in round 6 (40 pages); 3 x memory is never exceeded.
+  EXPECT_EQ(run(kConverging, "xen-legacy").live_rounds, 6u);
+  // A writer that never converges: total sent passes 3 x 1000 pages in round 4 (1000 + 3 x 900 > 3000).
+  const char* busy =
+      "# precopy-trace v1\n# memory_pages=1000; bandwidth_bytes_per_s=4096000\nround,dirty_pages,seconds\n"
+      "1,900,1\n2,900,0.9\n3,900,0.9\n4,900,0.9\n5,900,0.9\n";
+  EXPECT_EQ(run(busy, "xen-legacy").live_rounds, 4u);
+}
+
+TEST(Paper, GrowingNStops) {
+  // Round 1: RR = 400 pages/s, ratio = RR C / S = 400 x 4096 / 4096000 = 0.4,
+  //          N = ln(50/1000) / ln(0.4) + 1 = 4.2694: continue.
+  // Round 2: RR = 600 / 1.4 = 428.57, ratio 0.42857, temp = 4.5356 > 4.2694: stop (N grew).
+  Outcome o = run(kConverging, "paper");
+  EXPECT_EQ(o.live_rounds, 2u);
+  EXPECT_EQ(o.reason, "predicted N grew");
+}
+
+TEST(Paper, ReachingNStops) {
+  // S = 1000 pages/s from round 1. Round 1: RR = 200, ratio 0.2, N = ln(0.05)/ln(0.2) + 1 = 2.8614.
+  // Round 2: 60 > 50, 2 < N; RR = 260 / 1.5 = 173.33, ratio 0.17333, temp = 2.7094 < N: N = 2.7094.
+  // Round 3: 55 > 50 and 3 >= 2.7094: stop.
+  const char* trace =
+      "# precopy-trace v1\n# memory_pages=1000\nround,dirty_pages,seconds,pages_sent\n"
+      "1,200,1.0,1000\n2,60,0.5,200\n3,55,0.2,60\n4,10,0.1,55\n";
+  Outcome o = run(trace, "paper");
+  EXPECT_EQ(o.live_rounds, 3u);
+  EXPECT_EQ(o.reason, "reached the predicted round count N");
+}
+
+TEST(Paper, ThresholdAndInitialN) {
+  PolicyConfig c;
+  c.threshold_pages = 150;  // round 3 dirties 120 <= 150
+  EXPECT_EQ(run(kConverging, "paper", Loop::kPatched, c).live_rounds, 2u);  // N still grows at round 2
+  c.threshold_pages = 250;  // round 2 dirties 200
+  EXPECT_EQ(run(kConverging, "paper", Loop::kPatched, c).live_rounds, 2u);
+  PolicyConfig one;
+  one.initial_rounds = 1;
+  EXPECT_EQ(run(kConverging, "paper", Loop::kPatched, one).reason, "reached the predicted round count N");
+}
+
+TEST(Paper, DirtyingFasterThanTheLinkStopsAtOnce) {
+  // Round 1 dirties everything: ratio = 1000/1000 = 1 -> stop.
+  const char* trace =
+      "# precopy-trace v1\n# memory_pages=1000\nround,dirty_pages,seconds\n1,1000,1\n2,1000,1\n";
+  EXPECT_EQ(run(trace, "paper").reason, "dirty ratio RC/S is 1: no convergence");
+}
+
+TEST(Qemu, StopsWhenTheRestFitsTheDowntimeLimit) {
+  EXPECT_EQ(run(kConverging, "qemu").live_rounds, 2u);  // 200 pages at 1000 pages/s = 0.2 s <= 0.3 s
+  PolicyConfig c;
+  c.downtime_limit_s = 0.05;
+  EXPECT_EQ(run(kConverging, "qemu", Loop::kPatched, c).live_rounds, 5u);  // 0.04 s
+  c.downtime_limit_s = 0.001;
+  Outcome o = run(kConverging, "qemu", Loop::kPatched, c);
+  EXPECT_FALSE(o.converged);
+  EXPECT_EQ(o.live_rounds, 7u);
+}
+
+TEST(Continue, RunsToTheCapOrTheEnd) {
+  Outcome o = run(kConverging, "continue");
+  EXPECT_FALSE(o.converged);
+  PolicyConfig c;
+  c.max_rounds = 3;
+  EXPECT_EQ(run(kConverging, "continue", Loop::kPatched, c).live_rounds, 3u);
+  EXPECT_EQ(run(kConverging, "continue", Loop::kStock, c).live_rounds, 3u);
+}
+
+TEST(StockLoop, PoliciesThatCannotPredictStopOneRoundLater) {
+  // In the stock loop the paper policy learns round 2's count at call A before round 3, so its stop
+  // takes effect after round 3.
+  EXPECT_EQ(run(kConverging, "paper", Loop::kStock).live_rounds, 3u);
+  EXPECT_EQ(run(kConverging, "qemu", Loop::kStock).live_rounds, 3u);
+}
+
+// A guest whose writable working set (300 pages) is full after any round longer than 0.1 s: every round
+// dirties 300 pages however short. Stopping after round 1 is optimal; continuing never pays.
+const char* kSaturated =
+    "# precopy-trace v1\n# memory_pages=1000; bandwidth_bytes_per_s=4096000\nround,dirty_pages,seconds\n"
+    "1,300,1\n2,300,0.3\n3,300,0.3\n4,300,0.3\n5,300,0.3\n6,300,0.3\n";
+
+TEST(Predictive, CutsASaturatedWorkingSetAsSoonAsItShows) {
+  Outcome o = run(kSaturated, "predictive");
+  EXPECT_EQ(o.live_rounds, 2u);  // round 2 shows that a short round dirties as much as a long one
+  Outcome oracle = run(kSaturated, "oracle");
+  EXPECT_EQ(oracle.live_rounds, 1u);
+  EXPECT_LT(o.objective / oracle.objective, 1.1);
+  EXPECT_EQ(run(kSaturated, "xen").live_rounds, 5u);
+}
+
+// A guest dirtying along f(t) = 500 (1 - exp(-t)) pages over a 1000 pages/s link, 1000 pages of memory:
+// every round cuts the dirty count by half or more, so the oracle runs to the end (J = 1.612 at round 7).
+const char* kConcave =
+    "# precopy-trace v1\n# memory_pages=1000; bandwidth_bytes_per_s=4096000\nround,dirty_pages,seconds\n"
+    "1,316,1\n2,135,0.316\n3,63,0.135\n4,31,0.063\n5,15,0.031\n6,8,0.015\n7,4,0.008\n";
+
+TEST(Predictive, FollowsAConvergingGuestToTheOptimum) {
+  Outcome o = run(kConcave, "predictive");
+  Outcome oracle = run(kConcave, "oracle");
+  EXPECT_EQ(oracle.live_rounds, 7u);
+  EXPECT_EQ(o.live_rounds, 7u);
+  EXPECT_LE(o.objective / oracle.objective, 1.0 + 1e-12);
+  EXPECT_EQ(run(kConcave, "xen").live_rounds, 5u);  // 31 < 50 in round 4
+}
+
+TEST(Predictive, MeetsTheBudgetWhereTheOracleDoes) {
+  PolicyConfig c;
+  c.downtime_budget_s = 0.1;
+  Outcome o = run(kConverging, "predictive", Loop::kPatched, c);
+  EXPECT_EQ(o.live_rounds, 4u);
+  EXPECT_LE(o.downtime_s, 0.1);
+}
+
+TEST(Predictive, UsesPeeksInsideRoundOne) {
+  // With peeks showing the 300-page working set full 0.1 s into round 1, the policy knows round 2 will
+  // dirty 300 pages again and stops at once.
+  std::string text = std::string(kSaturated) + "# section=curve\nround,seconds,pages\n1,0.05,200\n1,0.1,300\n1,0.5,300\n";
+  EXPECT_EQ(run(text.c_str(), "predictive").live_rounds, 1u);
+}
+
+}  // namespace
+}  // namespace precopy
