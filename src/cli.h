@@ -6,6 +6,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace CLI {
 class App;
@@ -26,6 +27,11 @@ class CliError : public std::runtime_error {
 
 void add_replay(CLI::App& app);
 void add_simulate(CLI::App& app);
+void add_forecast(CLI::App& app);
+void add_evaluate(CLI::App& app);
+
+// Trace files as given; a directory stands for its *.csv files, sorted. Throws CliError.
+std::vector<std::string> expand_trace_inputs(const std::vector<std::string>& inputs);
 
 // True when stderr is a terminal (progress indicators and colour only then).
 bool stderr_is_terminal();

@@ -29,8 +29,10 @@ struct ReplayOptions {
   bool summary_only = false;
 };
 
+}  // namespace
+
 // Files as given; directories contribute their *.csv files, sorted, so a corpus is one argument.
-std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs) {
+std::vector<std::string> expand_trace_inputs(const std::vector<std::string>& inputs) {
   std::vector<std::string> files;
   for (const auto& input : inputs) {
     std::error_code ec;
@@ -49,6 +51,8 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs) {
   }
   return files;
 }
+
+namespace {
 
 PolicyConfig base_config(const ReplayOptions& o) {
   Settings s;
@@ -93,7 +97,7 @@ void run_replay(const ReplayOptions& o) {
   if (o.loop != "stock") loops.push_back(Loop::kPatched);
   if (o.loop != "patched") loops.push_back(Loop::kStock);
   PolicyConfig base = base_config(o);
-  std::vector<std::string> files = expand_inputs(o.inputs);
+  std::vector<std::string> files = expand_trace_inputs(o.inputs);
   // Read every trace first: a bad file fails the run before anything is printed.
   std::vector<Trace> traces;
   for (const auto& f : files) traces.push_back(read_trace_file(f));
@@ -174,7 +178,8 @@ void add_replay(CLI::App& app) {
   sub->add_option("traces", opts->inputs, "Trace files (format v1) or directories of *.csv traces")->required();
   sub->add_option("-p,--policy", opts->policies,
                   "Policy to replay (repeatable): oracle, predictive, paper, xen, xen-legacy, qemu, continue. "
-                  "Default: all but continue");
+                  "Default: all but continue")
+      ->allow_extra_args(false);
   sub->add_option("--loop", opts->loop,
                   "Save loop: patched (decide after each round's bitmap), stock (libxenguest's call A / "
                   "call B protocol through precopy_xen_policy), or both")
@@ -185,7 +190,8 @@ void add_replay(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--fixed-downtime-ms", opts->fixed_ms, "Constant part of downtime added to every stop")
       ->check(CLI::NonNegativeNumber);
-  sub->add_option("--set", opts->settings, "Policy setting key=value (repeatable), e.g. threshold_pages=50");
+  sub->add_option("--set", opts->settings, "Policy setting key=value (repeatable), e.g. threshold_pages=50")
+      ->allow_extra_args(false);
   sub->add_flag("--json", opts->json, "One JSON object per line per (trace, policy, loop)");
   sub->add_flag("--summary", opts->summary_only, "Print only the per-policy summary over all traces");
   sub->callback([opts] { run_replay(*opts); });

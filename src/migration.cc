@@ -99,18 +99,22 @@ void Migration::observe_curve(const CurveSample& sample) {
 }
 
 Verdict Migration::before_bitmap(uint32_t round, double seconds, uint64_t pages_sent) {
+  last_verdict_ = decide_before_bitmap_checked(round, seconds, pages_sent);
+  log_decision("before-bitmap", round, std::nan(""), seconds, last_verdict_);
+  return last_verdict_;
+}
+
+Verdict Migration::decide_before_bitmap_checked(uint32_t round, double seconds, uint64_t pages_sent) {
   if (round >= settings_.policy.max_rounds) return {Decision::kStop, "round cap"};
-  Verdict v;
+  if (fallen_back_) return xen_shadow_->before_bitmap(round, seconds, pages_sent);
   try {
-    v = fallen_back_ ? xen_shadow_->before_bitmap(round, seconds, pages_sent)
-                     : policy_->before_bitmap(round, seconds, pages_sent);
+    return policy_->before_bitmap(round, seconds, pages_sent);
   } catch (const std::exception& e) {
     fall_back(e.what());
-    v = xen_shadow_->before_bitmap(round, seconds, pages_sent);
+  } catch (...) {
+    fall_back("unknown exception");
   }
-  log_decision("before-bitmap", round, std::nan(""), seconds, v);
-  last_verdict_ = v;
-  return v;
+  return xen_shadow_->before_bitmap(round, seconds, pages_sent);
 }
 
 void Migration::log_decision(const char* where, uint32_t round, double dirty, double seconds, const Verdict& v) const {

@@ -50,6 +50,7 @@ class Migration {
 
  private:
   Verdict decide_checked(const Round& round);
+  Verdict decide_before_bitmap_checked(uint32_t round, double seconds, uint64_t pages_sent);
   void fall_back(const char* why) noexcept;
   void log_decision(const char* where, uint32_t round, double dirty, double seconds, const Verdict& v) const;
   uint64_t now_ns() const;

@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
   try {
     add_replay(app);
     add_simulate(app);
+    add_forecast(app);
+    add_evaluate(app);
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version

@@ -30,6 +30,14 @@ Outcome finish(const Trace& trace, const PolicyConfig& config, Loop loop, uint32
   return o;
 }
 
+// Running past the end of a trace whose last round dirtied nothing is the natural end of the migration:
+// every further round would be empty, so it is a stop after that round.
+Outcome ran_off_end(const Trace& trace, const PolicyConfig& config, Loop loop) {
+  const uint32_t rounds = static_cast<uint32_t>(trace.rounds.size());
+  if (trace.rounds.back().dirty_pages == 0) return finish(trace, config, loop, rounds, true, "nothing left to send");
+  return finish(trace, config, loop, rounds, false, "ran off the end of the trace without stopping");
+}
+
 Outcome replay_patched(const Trace& trace, const PolicyConfig& config) {
   auto policy = make_policy(config);
   std::size_t next_sample = 0;
@@ -42,8 +50,7 @@ Outcome replay_patched(const Trace& trace, const PolicyConfig& config) {
     Verdict v = policy->after_round(r);
     if (v.decision == Decision::kStop) return finish(trace, config, Loop::kPatched, r.round, true, v.reason);
   }
-  return finish(trace, config, Loop::kPatched, static_cast<uint32_t>(trace.rounds.size()), false,
-                "ran off the end of the trace without stopping");
+  return ran_off_end(trace, config, Loop::kPatched);
 }
 
 // The trace's clock: advanced by each round's recorded seconds while the round is "sent".
@@ -63,10 +70,7 @@ Outcome replay_stock(const Trace& trace, const PolicyConfig& config) {
   for (uint32_t x = 0;;) {
     int decision = precopy_xen_policy(stats, &handle);  // call A
     ++x;
-    if (x > rounds) {
-      return finish(trace, config, Loop::kStock, rounds, false,
-                    "the stock loop would send another live round than the trace holds");
-    }
+    if (x > rounds) return ran_off_end(trace, config, Loop::kStock);
     if (stats.dirty_count > 0 && decision != XGS_POLICY_ABORT) {
       now_ns += static_cast<uint64_t>(trace.rounds[x - 1].seconds * 1e9 + 0.5);
     }
@@ -80,9 +84,7 @@ Outcome replay_stock(const Trace& trace, const PolicyConfig& config) {
     if (decision != XGS_POLICY_CONTINUE_PRECOPY) {
       return finish(trace, config, Loop::kStock, x, true, handle.decision().reason);
     }
-    if (x == rounds) {
-      return finish(trace, config, Loop::kStock, rounds, false, "ran off the end of the trace without stopping");
-    }
+    if (x == rounds) return ran_off_end(trace, config, Loop::kStock);
     stats.dirty_count = static_cast<long>(trace.rounds[x - 1].dirty_pages);
   }
 }
