@@ -20,6 +20,10 @@ void set_error(char** errptr, const char* message) noexcept {
   if (!errptr) return;
   std::free(*errptr);
   *errptr = strdup(message);  // NULL if even that fails: the caller still sees failure by the return
+  // precopy.h promises one line, but messages quote the caller's values, which may hold line breaks.
+  for (char* c = *errptr; c && *c; ++c) {
+    if (*c == '\n' || *c == '\r') *c = ' ';
+  }
 }
 
 // Runs `body`, turning any exception into an error message.
@@ -94,6 +98,11 @@ void precopy_observe(precopy_t* handle, uint32_t round, uint64_t dirty_pages, do
                      char** errptr) {
   if (!handle) return set_error(errptr, "precopy_observe: NULL handle");
   guarded(errptr, [&] { handle->observe(precopy::Round{round, dirty_pages, seconds, pages_sent}); });
+}
+
+void precopy_observe_curve(precopy_t* handle, uint32_t round, double seconds, uint64_t pages, char** errptr) {
+  if (!handle) return set_error(errptr, "precopy_observe_curve: NULL handle");
+  guarded(errptr, [&] { handle->observe_curve(precopy::CurveSample{round, seconds, pages}); });
 }
 
 int precopy_decide(precopy_t* handle) {

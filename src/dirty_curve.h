@@ -17,7 +17,7 @@ namespace precopy {
 
 class DirtyCurve {
  public:
-  static constexpr std::size_t kCapacity = 64;
+  static constexpr std::size_t kCapacity = 32;
 
   // Adds the sample f(seconds) = pages. Samples with seconds <= 0 or non-finite values are ignored. A
   // sample at the same window length as an older one replaces it (the newer one is more relevant).

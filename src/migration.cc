@@ -87,8 +87,13 @@ Verdict Migration::decide_checked(const Round& r) {
 }
 
 void Migration::observe_curve(const CurveSample& sample) {
-  if (fallen_back_ || !std::isfinite(sample.seconds) || sample.seconds < 0) return;
-  if (memory_pages_ && sample.pages > memory_pages_) return;
+  if (sample.round != last_round_ + 1) {
+    throw std::invalid_argument("peek for round " + std::to_string(sample.round) + " while round " +
+                                std::to_string(last_round_ + 1) + " is running");
+  }
+  if (!std::isfinite(sample.seconds) || sample.seconds < 0) throw std::invalid_argument("peek seconds must be finite and >= 0");
+  if (memory_pages_ && sample.pages > memory_pages_) throw std::invalid_argument("peek counts more pages than memory holds");
+  if (fallen_back_) return;
   try {
     policy_->observe_curve(sample);
   } catch (const std::exception& e) {

@@ -7,13 +7,13 @@
 // them), then rolls the migration forward: round k+1 lasts t = d_k C / B and dirties f(t) pages, and so on.
 // With J = total_time + w * downtime, stopping after round k+j costs
 //     J(k+j) = T_k + sum_{i=1..j} t_{k+i} + (1 + w) (d_{k+j} C / B + fixed)
-// and the policy stops as soon as j = 0 is the predicted minimum. Each step's change in J is
-// (C/B)((1+w) d_{k+j} - w d_{k+j-1}), which for a concave f only grows as rounds shorten, so the first
-// rise in J ends the roll-forward. With a downtime budget it stops at the first round whose downtime
-// fits, keeps going while a later round is predicted to fit, and otherwise falls back to J.
+// and the policy stops when j = 0 is the predicted minimum. Each step changes J by
+// (C/B)((1+w) d_{k+j} - w d_{k+j-1}), which for a concave f only grows as rounds shorten, so J is
+// unimodal in j and the first step decides: go on while the next round is predicted to cut the dirty
+// count below w/(1+w) of this one. With a downtime budget it stops at the first round whose downtime
+// fits, keeps going while the roll-forward reaches a round that fits, and otherwise falls back to J.
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 #include "dirty_curve.h"
 #include "policies.h"
@@ -91,43 +91,40 @@ class PredictivePolicy final : public Policy {
   }
 
   Verdict decide(uint32_t round, double dirty, double seconds, double pages) {
-    double spp = seconds_per_page(seconds, pages);
+    const double spp = seconds_per_page(seconds, pages);
     if (budget_s_ && dirty * spp + fixed_downtime_s_ <= *budget_s_) {
       return {Decision::kStop, "downtime fits the budget"};
     }
     if (round >= max_rounds_) return {Decision::kStop, "round cap"};
     if (dirty <= 0) return {Decision::kStop, "nothing left to send"};
-
-    // Roll forward. Costs are relative to stopping now; the common T_k and fixed downtime cancel.
-    const double stop_now = (1 + weight_) * dirty * spp;
-    double best = stop_now;
-    uint32_t best_extra = 0;
-    uint32_t first_fit = 0;
-    double cost = 0;
-    double d = dirty;
-    double previous_j = stop_now;
-    for (uint32_t j = 1; round + j <= max_rounds_; ++j) {
-      double t = d * spp;
-      auto next = curve_.predict(t, memory_pages_ > 0 ? memory_pages_ : d);
-      if (!next) break;
-      cost += t;
-      double j_cost = cost + (1 + weight_) * *next * spp;
-      if (j_cost < best) {
-        best = j_cost;
-        best_extra = j;
-      }
-      bool fits = budget_s_ && *next * spp + fixed_downtime_s_ <= *budget_s_;
-      if (fits && first_fit == 0) first_fit = j;
-      bool still_looking_for_fit = budget_s_ && first_fit == 0;
-      if (*next >= d) break;  // a fixed point: later rounds repeat this one
-      if (j_cost > previous_j && !still_looking_for_fit) break;  // J only rises from here
-      previous_j = j_cost;
-      d = *next;
+    const double memory = memory_pages_ > 0 ? memory_pages_ : dirty;
+    auto next = curve_.predict(dirty * spp, memory);
+    if (!next) return {Decision::kContinue, "no dirty-curve evidence yet"};
+    if (budget_s_ && budget_reachable(round, dirty, *next, spp, memory)) {
+      return {Decision::kContinue, "a later round is predicted to fit the budget"};
     }
-    if (first_fit > 0) return {Decision::kContinue, "a later round is predicted to fit the budget"};
-    if (best_extra == 0) return {Decision::kStop, "another round would not pay for itself"};
+    // One more round changes J by (C/B)((1 + w) d_{k+1} - w d_k). For a concave curve the later steps
+    // only change it by more (rounds shorten, so the ratio d_{j+1}/d_j grows): the first step decides.
+    if ((1 + weight_) * *next >= weight_ * dirty) return {Decision::kStop, "another round would not pay for itself"};
     return {Decision::kContinue, "another round lowers the predicted cost"};
   }
+
+  // Rolls the curve forward from round `round` (d = dirty, next round d1) looking for a round whose
+  // downtime fits the budget, up to the round cap or until the dirty count stops falling.
+  bool budget_reachable(uint32_t round, double dirty, double d1, double spp, double memory) const {
+    double d = dirty;
+    double next = d1;
+    for (uint32_t k = round + 1; k <= max_rounds_; ++k) {
+      if (next * spp + fixed_downtime_s_ <= *budget_s_) return true;
+      if (next >= d * (1 - kNegligibleProgress)) return false;  // levelled off above the budget
+      d = next;
+      next = curve_.predict(d * spp, memory).value_or(d);
+    }
+    return false;
+  }
+
+  // A round that cuts the dirty count by less than this share is treated as no progress at all.
+  static constexpr double kNegligibleProgress = 1e-3;
 
   double page_size_;
   double memory_pages_;

@@ -194,3 +194,36 @@ TEST(CApi, EnvironmentConfig) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(CApi, PeeksInsideRoundOneLetPredictiveStopAtOnce) {
+  // A 300-page working set that is full 0.1 s into round 1: round 2 would dirty it all again.
+  Handle h("predictive,memory_pages=1000,bandwidth_bytes_per_s=4096000");
+  char* err = nullptr;
+  precopy_observe_curve(h.handle, 1, 0.05, 200, &err);
+  precopy_observe_curve(h.handle, 1, 0.1, 300, &err);
+  precopy_observe_curve(h.handle, 1, 0.5, 300, &err);
+  ASSERT_EQ(err, nullptr) << err;
+  precopy_observe_curve(h.handle, 2, 0.5, 300, &err);  // round 2 has not started
+  ASSERT_NE(err, nullptr);
+  precopy_free(err);
+  err = nullptr;
+  precopy_observe(h.handle, 1, 300, 1.0, 1000, &err);
+  ASSERT_EQ(err, nullptr) << err;
+  EXPECT_EQ(precopy_decide(h.handle), PRECOPY_STOP);
+  EXPECT_STREQ(precopy_last_reason(h.handle), "another round would not pay for itself");
+}
+
+TEST(CApi, WithoutPeeksPredictiveTriesASecondRound) {
+  Handle h("predictive,memory_pages=1000,bandwidth_bytes_per_s=4096000");
+  char* err = nullptr;
+  precopy_observe(h.handle, 1, 300, 1.0, 1000, &err);
+  ASSERT_EQ(err, nullptr) << err;
+  EXPECT_EQ(precopy_decide(h.handle), PRECOPY_CONTINUE);
+  EXPECT_NEAR(precopy_estimate(h.handle, PRECOPY_ESTIMATE_DOWNTIME), 0.3, 1e-9);
+  EXPECT_NEAR(precopy_estimate(h.handle, PRECOPY_ESTIMATE_BANDWIDTH), 4096000, 1e-3);
+  EXPECT_NEAR(precopy_estimate(h.handle, PRECOPY_ESTIMATE_NEXT_DIRTY), 90, 1e-6);  // 300 x 0.3 s / 1 s
+}
+
+}  // namespace

@@ -133,6 +133,14 @@ PRECOPY_EXPORT void precopy_observe(precopy_t *handle, uint32_t round,
                                     uint64_t dirty_pages, double seconds,
                                     uint64_t pages_sent, char **errptr);
 
+/* Optional evidence during a round: a peek at the dirty bitmap without clearing
+ * it (XEN_DOMCTL_SHADOW_OP_PEEK) found `pages` distinct pages dirty `seconds`
+ * into round `round`.  Call it before that round's precopy_observe().  Peeks
+ * let `predictive` interpolate the dirty curve instead of extrapolating it. */
+PRECOPY_EXPORT void precopy_observe_curve(precopy_t *handle, uint32_t round,
+                                          double seconds, uint64_t pages,
+                                          char **errptr);
+
 /* After precopy_observe(): PRECOPY_STOP to enter stop-and-copy now,
  * PRECOPY_CONTINUE for another live round; PRECOPY_ERROR for a NULL handle
  * or when no round has been observed. */

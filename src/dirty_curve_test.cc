@@ -1,0 +1,68 @@
+#include "dirty_curve.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace precopy {
+namespace {
+
+TEST(DirtyCurve, NothingBeforeTheFirstSample) {
+  DirtyCurve c;
+  EXPECT_FALSE(c.predict(1.0, 1000));
+}
+
+TEST(DirtyCurve, OneSampleIsTheConstantRateModel) {
+  DirtyCurve c;
+  c.add(2.0, 400);
+  EXPECT_NEAR(*c.predict(0.5, 1e9), 100, 1e-9);   // 200 pages/s
+  EXPECT_NEAR(*c.predict(4.0, 1e9), 800, 1e-9);
+  EXPECT_NEAR(*c.predict(4.0, 500), 500, 1e-9);    // never more than memory
+  EXPECT_EQ(*c.predict(0.0, 1e9), 0);
+}
+
+TEST(DirtyCurve, InterpolatesInLogLogSpace) {
+  DirtyCurve c;
+  c.add(1.0, 100);
+  c.add(4.0, 200);  // f ~ t^0.5 between them
+  EXPECT_NEAR(*c.predict(2.0, 1e9), 100 * std::sqrt(2.0), 1e-9);
+  EXPECT_NEAR(*c.predict(1.0, 1e9), 100, 1e-9);
+}
+
+TEST(DirtyCurve, ExtrapolatesTheLocalPowerLawWithinConcaveBounds) {
+  DirtyCurve c;
+  c.add(1.0, 100);
+  c.add(4.0, 200);
+  EXPECT_NEAR(*c.predict(0.25, 1e9), 50, 1e-9);    // alpha 0.5 below the samples
+  EXPECT_NEAR(*c.predict(16.0, 1e9), 400, 1e-9);   // and above them
+  DirtyCurve convex;  // a curve steeper than linear is not a dirty curve: alpha is clamped to 1
+  convex.add(1.0, 10);
+  convex.add(2.0, 80);
+  EXPECT_NEAR(*convex.predict(0.5, 1e9), 5, 1e-9);
+  DirtyCurve decreasing;  // nor is a falling one: clamped to 0
+  decreasing.add(1.0, 100);
+  decreasing.add(2.0, 50);
+  EXPECT_NEAR(*decreasing.predict(0.5, 1e9), 100, 1e-9);
+}
+
+TEST(DirtyCurve, NewerSampleAtTheSameLengthWins) {
+  DirtyCurve c;
+  c.add(1.0, 100);
+  c.add(1.0, 300);
+  EXPECT_EQ(c.size(), 1u);
+  EXPECT_NEAR(*c.predict(1.0, 1e9), 300, 1e-9);
+}
+
+TEST(DirtyCurve, IgnoresNonsenseAndStaysBounded) {
+  DirtyCurve c;
+  c.add(NAN, 1);
+  c.add(-1, 1);
+  c.add(1, INFINITY);
+  EXPECT_EQ(c.size(), 0u);
+  for (int i = 1; i <= 1000; ++i) c.add(i, i);
+  EXPECT_EQ(c.size(), DirtyCurve::kCapacity);
+  EXPECT_NEAR(*c.predict(1000, 1e9), 1000, 1e-9);
+}
+
+}  // namespace
+}  // namespace precopy

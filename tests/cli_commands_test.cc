@@ -1,0 +1,64 @@
+// The `precopy` tool end to end on files in the repository: what a user sees.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+namespace {
+
+struct Result {
+  int status;
+  std::string out;
+};
+
+Result run(const std::string& args) {
+  std::string cmd = std::string(PRECOPY_CLI) + " " + args + " 2>/dev/null";
+  Result r{0, {}};
+  FILE* p = popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf;
+  while (std::fgets(buf.data(), buf.size(), p)) r.out += buf.data();
+  int status = pclose(p);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+const std::string kRepo = PRECOPY_SOURCE_DIR;
+
+TEST(CliReplay, JsonGivesTheStopRoundsOfEveryPolicy) {
+  Result r = run("replay --json -p xen -p xen-legacy -p paper -p oracle " + kRepo + "/data/traces/example.csv");
+  ASSERT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("\"policy\":\"xen\""), std::string::npos);
+  EXPECT_NE(r.out.find("\"policy\":\"oracle\""), std::string::npos);
+  for (const char* field : {"\"trace\"", "\"live_rounds\"", "\"total_time_s\"", "\"downtime_s\"", "\"pages_sent\"",
+                            "\"bytes_sent\"", "\"converged\""}) {
+    EXPECT_NE(r.out.find(field), std::string::npos) << field;
+  }
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 4);
+}
+
+TEST(CliForecast, PredictsEveryPolicyFromADirtyCurve) {
+  std::string curve = testing::TempDir() + "/curve.csv";
+  std::ofstream(curve) << "seconds,pages\n0.1,2000\n1,15000\n10,60000\n100,65000\n";
+  Result r = run("forecast --memory 4GiB --bandwidth 1Gbit --dirty-curve " + curve);
+  ASSERT_EQ(r.status, 0) << r.out;
+  for (const char* p : {"oracle", "predictive", "paper", "xen", "xen-legacy", "qemu"}) {
+    EXPECT_NE(r.out.find(p), std::string::npos) << p;
+  }
+  Result bad = run("forecast --memory 4 --bandwidth 1Gbit --dirty-curve " + curve);  // no unit
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_EQ(bad.out, "");
+}
+
+TEST(CliEvaluate, ReportsEverySection) {
+  Result r = run("evaluate " + kRepo + "/data/traces/example.csv");
+  ASSERT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("median J/oracle"), std::string::npos);
+  EXPECT_NE(r.out.find("Downtime budget"), std::string::npos);
+  EXPECT_NE(r.out.find("prediction error"), std::string::npos);
+  EXPECT_EQ(run("evaluate -p paper " + kRepo + "/data/traces/example.csv").status, 2);  // needs xen
+}
+
+}  // namespace
