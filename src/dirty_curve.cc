@@ -37,7 +37,7 @@ void DirtyCurve::add(double seconds, double pages) {
   }
 }
 
-std::optional<double> DirtyCurve::predict(double t, double max_pages) const {
+std::optional<double> DirtyCurve::predict(double t, double max_pages, Below below_mode) const {
   if (count_ == 0 || !std::isfinite(t)) return std::nullopt;
   if (t <= 0) return 0.0;
   // The nearest samples on each side of t, and the two smallest and two largest windows.
@@ -76,7 +76,9 @@ std::optional<double> DirtyCurve::predict(double t, double max_pages) const {
       pages = power_law(below->seconds, below->pages, alpha, t);
     }
   } else if (above) {  // t is shorter than every sample: extend the short end's power law down to it
-    double alpha = small2 ? local_exponent(small1->seconds, small1->pages, small2->seconds, small2->pages) : 1.0;
+    double alpha = small2 && below_mode == Below::kLocalPowerLaw
+                       ? local_exponent(small1->seconds, small1->pages, small2->seconds, small2->pages)
+                       : 1.0;
     pages = power_law(small1->seconds, small1->pages, alpha, t);
   } else {  // t is longer than every sample
     double alpha = large2 ? local_exponent(large2->seconds, large2->pages, large1->seconds, large1->pages) : 1.0;
@@ -84,6 +86,17 @@ std::optional<double> DirtyCurve::predict(double t, double max_pages) const {
   }
   if (!std::isfinite(pages) || pages < 0) pages = 0;
   return std::min(pages, max_pages);
+}
+
+std::optional<double> DirtyCurve::upper_bound(double t, double max_pages) const {
+  if (count_ == 0 || !std::isfinite(t)) return std::nullopt;
+  if (t <= 0) return 0.0;
+  double bound = max_pages;
+  for (std::size_t i = 0; i < count_; ++i) {
+    const Sample& s = samples_[i];
+    bound = std::min(bound, s.seconds >= t ? s.pages : s.pages * t / s.seconds);
+  }
+  return bound;
 }
 
 }  // namespace precopy

@@ -23,8 +23,19 @@ class DirtyCurve {
   // sample at the same window length as an older one replaces it (the newer one is more relevant).
   void add(double seconds, double pages);
 
+  // How to extend the curve below its shortest sample.
+  enum class Below {
+    kLocalPowerLaw,  // the exponent between the two shortest samples: the best guess
+    kConstantRate,   // alpha = 1, the straight line through the shortest sample: by concavity the curve
+                     // is never below it, so this is the most optimistic prediction the samples allow
+  };
+
   // f(seconds), at most `max_pages`; nullopt before the first sample.
-  std::optional<double> predict(double seconds, double max_pages) const;
+  std::optional<double> predict(double seconds, double max_pages, Below below = Below::kLocalPowerLaw) const;
+
+  // The most f(seconds) can be given the samples, for an increasing concave f with f(0) = 0: no more
+  // than any longer window's count, nor than a shorter window's count scaled up linearly.
+  std::optional<double> upper_bound(double seconds, double max_pages) const;
 
   std::size_t size() const { return count_; }
   void clear() { count_ = next_ = 0; }

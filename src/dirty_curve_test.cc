@@ -66,3 +66,27 @@ TEST(DirtyCurve, IgnoresNonsenseAndStaysBounded) {
 
 }  // namespace
 }  // namespace precopy
+
+namespace precopy {
+namespace {
+
+TEST(DirtyCurve, ConstantRateExtensionIsTheOptimisticBound) {
+  DirtyCurve c;
+  c.add(1.0, 100);
+  c.add(4.0, 200);
+  EXPECT_NEAR(*c.predict(0.25, 1e9, DirtyCurve::Below::kConstantRate), 25, 1e-9);
+  EXPECT_NEAR(*c.predict(0.25, 1e9, DirtyCurve::Below::kLocalPowerLaw), 50, 1e-9);
+}
+
+TEST(DirtyCurve, UpperBoundFollowsFromConcavity) {
+  DirtyCurve c;
+  c.add(1.0, 100);
+  c.add(4.0, 200);
+  EXPECT_NEAR(*c.upper_bound(0.5, 1e9), 100, 1e-9);  // no more than the 1 s window
+  EXPECT_NEAR(*c.upper_bound(2.0, 1e9), 200, 1e-9);  // min(1 s scaled up: 200, the 4 s window: 200)
+  EXPECT_NEAR(*c.upper_bound(8.0, 1e9), 400, 1e-9);  // the 4 s window scaled up
+  EXPECT_NEAR(*c.upper_bound(8.0, 300), 300, 1e-9);  // and never more than memory
+}
+
+}  // namespace
+}  // namespace precopy

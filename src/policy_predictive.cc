@@ -4,14 +4,16 @@
 // Real guests dirty along a concave, saturating curve f(t) (a writable working set fills up), so short
 // rounds see a higher rate than long ones and the paper's cumulative R misjudges both convergence and
 // downtime. This policy learns f from every round (and from peeks inside a round when the loop gives
-// them), then rolls the migration forward: round k+1 lasts t = d_k C / B and dirties f(t) pages, and so on.
-// With J = total_time + w * downtime, stopping after round k+j costs
-//     J(k+j) = T_k + sum_{i=1..j} t_{k+i} + (1 + w) (d_{k+j} C / B + fixed)
-// and the policy stops when j = 0 is the predicted minimum. Each step changes J by
-// (C/B)((1+w) d_{k+j} - w d_{k+j-1}), which for a concave f only grows as rounds shorten, so J is
-// unimodal in j and the first step decides: go on while the next round is predicted to cut the dirty
-// count below w/(1+w) of this one. With a downtime budget it stops at the first round whose downtime
-// fits, keeps going while the roll-forward reaches a round that fits, and otherwise falls back to J.
+// them), learns how long a round of p pages takes (t = a + b p: a fixed part per round plus the link),
+// and rolls the migration forward: round k+1 sends d_k pages, lasts t_{k+1} = a + b d_k and dirties
+// f(t_{k+1}). With J = total_time + w * downtime and downtime = d C / B, one more round changes J by
+//     t_{k+1} + (1 + w) (d_{k+1} - d_k) C / B.
+// For a concave f the later rounds only change it by more (rounds shorten, so d_{j+1}/d_j grows), so J is
+// unimodal in the stop round and the first step decides: go on while it lowers J.
+//
+// With a downtime budget it stops at the first round whose downtime fits; before that it keeps going
+// while a round that fits is within reach -- judged optimistically, because stopping short of a budget
+// the guest could have met is the costlier mistake -- and otherwise falls back to J.
 #include <algorithm>
 #include <cmath>
 
@@ -20,6 +22,36 @@
 
 namespace precopy {
 namespace {
+
+// Least-squares fit of round time against pages sent, t = a + b p, from running sums (O(1) state).
+class RoundTimeModel {
+ public:
+  void add(double pages, double seconds) {
+    ++n_;
+    sp_ += pages;
+    st_ += seconds;
+    spp_ += pages * pages;
+    spt_ += pages * seconds;
+  }
+  double total_pages() const { return sp_; }
+  double total_seconds() const { return st_; }
+
+  // Predicted seconds for a round of `pages` pages.
+  double seconds_for(double pages) const {
+    if (sp_ <= 0) return 0;
+    double mean_rate = st_ / sp_;  // seconds per page over all rounds
+    double denominator = n_ * spp_ - sp_ * sp_;
+    if (n_ >= 2 && denominator > 1e-9 * n_ * spp_) {
+      double b = (n_ * spt_ - sp_ * st_) / denominator;
+      double a = (st_ - b * sp_) / n_;
+      if (b > 0 && a >= 0 && std::isfinite(a) && std::isfinite(b)) return a + b * pages;
+    }
+    return mean_rate * pages;
+  }
+
+ private:
+  double n_ = 0, sp_ = 0, st_ = 0, spp_ = 0, spt_ = 0;
+};
 
 class PredictivePolicy final : public Policy {
  public:
@@ -41,28 +73,40 @@ class PredictivePolicy final : public Policy {
 
   Verdict after_round(const Round& r) override {
     if (r.round == 1 && memory_pages_ == 0) memory_pages_ = static_cast<double>(r.pages_sent);
-    seconds_sum_ += r.seconds;
-    pages_sum_ += static_cast<double>(r.pages_sent);
+    times_.add(static_cast<double>(r.pages_sent), r.seconds);
     curve_.add(r.seconds, static_cast<double>(r.dirty_pages));
     round_ = r.round;
     dirty_ = static_cast<double>(r.dirty_pages);
-    return decide(r.round, dirty_, seconds_sum_, pages_sum_);
+    return decide(r.round, dirty_, downtime_seconds_per_page(times_));
   }
 
+  // Stock loop, call B: round `round` has been sent but its dirty count is not known yet.
   Verdict before_bitmap(uint32_t round, double seconds, uint64_t pages_sent) override {
-    double memory = memory_pages_ > 0 ? memory_pages_ : static_cast<double>(pages_sent);
-    auto dirty = curve_.predict(seconds, memory);
-    if (!dirty) return {Decision::kContinue, "no dirty-curve evidence yet"};
-    return decide(round, *dirty, seconds_sum_ + seconds, pages_sum_ + static_cast<double>(pages_sent));
+    const double memory = memory_pages_ > 0 ? memory_pages_ : static_cast<double>(pages_sent);
+    auto guess = curve_.predict(seconds, memory);
+    if (!guess) return {Decision::kContinue, "no dirty-curve evidence yet"};
+    RoundTimeModel with_this_round = times_;
+    with_this_round.add(static_cast<double>(pages_sent), seconds);
+    const double spp = downtime_seconds_per_page(with_this_round);
+    // A stop here is final and the count is only a guess: claim the budget only if even the most the
+    // curve allows fits.
+    if (budget_s_) {
+      double most = curve_.upper_bound(seconds, memory).value_or(memory);
+      if (most * spp + fixed_downtime_s_ <= *budget_s_) return {Decision::kStop, "downtime fits the budget"};
+      if (*guess * spp + fixed_downtime_s_ <= *budget_s_) {
+        return {Decision::kContinue, "downtime may fit the budget: waiting for the count"};
+      }
+    }
+    return decide(round, *guess, spp);
   }
 
   Estimates estimates() const override {
     Estimates e;
     if (round_ == 0) return e;
-    double spp = seconds_per_page(seconds_sum_, pages_sum_);
+    const double spp = downtime_seconds_per_page(times_);
     e.bandwidth_bytes_per_s = page_size_ / spp;
     e.predicted_downtime_s = dirty_ * spp + fixed_downtime_s_;
-    double t = dirty_ * spp;
+    const double t = times_.seconds_for(dirty_);
     if (auto next = curve_.predict(t, memory_pages_)) {
       e.predicted_next_dirty_pages = *next;
       if (t > 0) e.dirty_rate_pages_per_s = *next / t;
@@ -74,56 +118,55 @@ class PredictivePolicy final : public Policy {
         e.predicted_rounds = k;
         break;
       }
-      auto next = curve_.predict(d * spp, memory_pages_);
-      if (!next || *next >= d) break;  // a fixed point above T: never converges
+      auto next = curve_.predict(times_.seconds_for(d), memory_pages_);
+      if (!next || *next >= d * (1 - kNegligibleProgress)) break;  // levels off above T
       d = *next;
     }
     return e;
   }
 
  private:
-  // C / B: the time to send one page. The link rate if configured, else measured over all rounds so far
-  // (bytes over seconds, which smooths out a slow or fast round), as the model's downtime uses it.
-  double seconds_per_page(double seconds, double pages) const {
+  // C / B for downtime, as the outcome model has it: the link rate if configured, else the rate measured
+  // over all rounds so far (bytes over seconds, which smooths out a slow or fast round).
+  double downtime_seconds_per_page(const RoundTimeModel& times) const {
     if (link_) return page_size_ / *link_;
-    if (pages <= 0 || seconds <= 0) return 0;
-    return seconds / pages;
+    if (times.total_pages() <= 0) return 0;
+    return times.total_seconds() / times.total_pages();
   }
 
-  Verdict decide(uint32_t round, double dirty, double seconds, double pages) {
-    const double spp = seconds_per_page(seconds, pages);
+  Verdict decide(uint32_t round, double dirty, double spp) const {
     if (budget_s_ && dirty * spp + fixed_downtime_s_ <= *budget_s_) {
       return {Decision::kStop, "downtime fits the budget"};
     }
     if (round >= max_rounds_) return {Decision::kStop, "round cap"};
     if (dirty <= 0) return {Decision::kStop, "nothing left to send"};
     const double memory = memory_pages_ > 0 ? memory_pages_ : dirty;
-    auto next = curve_.predict(dirty * spp, memory);
+    const double next_seconds = times_.seconds_for(dirty);
+    auto next = curve_.predict(next_seconds, memory);
     if (!next) return {Decision::kContinue, "no dirty-curve evidence yet"};
-    if (budget_s_ && budget_reachable(round, dirty, *next, spp, memory)) {
-      return {Decision::kContinue, "a later round is predicted to fit the budget"};
+    if (budget_s_ && budget_reachable(round, dirty, spp, memory)) {
+      return {Decision::kContinue, "a round that fits the budget is within reach"};
     }
-    // One more round changes J by (C/B)((1 + w) d_{k+1} - w d_k). For a concave curve the later steps
-    // only change it by more (rounds shorten, so the ratio d_{j+1}/d_j grows): the first step decides.
-    if ((1 + weight_) * *next >= weight_ * dirty) return {Decision::kStop, "another round would not pay for itself"};
+    if (next_seconds + (1 + weight_) * (*next - dirty) * spp >= 0) {
+      return {Decision::kStop, "another round would not pay for itself"};
+    }
     return {Decision::kContinue, "another round lowers the predicted cost"};
   }
 
-  // Rolls the curve forward from round `round` (d = dirty, next round d1) looking for a round whose
-  // downtime fits the budget, up to the round cap or until the dirty count stops falling.
-  bool budget_reachable(uint32_t round, double dirty, double d1, double spp, double memory) const {
+  // Rolls the migration forward from round `round`, with the constant-rate extension of the curve below
+  // its shortest sample, until a round fits the budget, the dirty count stops falling, or the round cap.
+  bool budget_reachable(uint32_t round, double dirty, double spp, double memory) const {
     double d = dirty;
-    double next = d1;
     for (uint32_t k = round + 1; k <= max_rounds_; ++k) {
+      double next = curve_.predict(times_.seconds_for(d), memory, DirtyCurve::Below::kConstantRate).value_or(d);
       if (next * spp + fixed_downtime_s_ <= *budget_s_) return true;
-      if (next >= d * (1 - kNegligibleProgress)) return false;  // levelled off above the budget
+      if (next >= d * (1 - kNegligibleProgress)) return false;  // levels off above the budget
       d = next;
-      next = curve_.predict(d * spp, memory).value_or(d);
     }
     return false;
   }
 
-  // A round that cuts the dirty count by less than this share is treated as no progress at all.
+  // A round that cuts the dirty count by less than this share is no progress.
   static constexpr double kNegligibleProgress = 1e-3;
 
   double page_size_;
@@ -136,8 +179,7 @@ class PredictivePolicy final : public Policy {
   std::optional<double> link_;
 
   DirtyCurve curve_;
-  double seconds_sum_ = 0;
-  double pages_sum_ = 0;
+  RoundTimeModel times_;
   uint32_t round_ = 0;
   double dirty_ = 0;
 };

@@ -192,3 +192,49 @@ TEST(Predictive, UsesPeeksInsideRoundOne) {
 
 }  // namespace
 }  // namespace precopy
+
+namespace precopy {
+namespace {
+
+// A guest that converges slowly (each round cuts the dirty count by ~7%, less than J's break-even 1/11)
+// towards a floor below the budget: with no budget J stops early; with one, predictive keeps going to the
+// first round that fits, exactly where the oracle stops.
+TEST(Predictive, KeepsGoingWhileTheBudgetIsWithinReach) {
+  std::string text = "# precopy-trace v1\n# memory_pages=100000; bandwidth_bytes_per_s=409600000\n"
+                     "round,dirty_pages,seconds\n1,20000,1\n";
+  double d = 20000;
+  for (int k = 2; k <= 30; ++k) {
+    double seconds = d / 100000;
+    d *= 0.93;
+    text += std::to_string(k) + "," + std::to_string(static_cast<long>(d)) + "," + std::to_string(seconds) + "\n";
+  }
+  PolicyConfig budget;
+  budget.downtime_budget_s = 0.05;  // 5000 pages at 100000 pages/s
+  Outcome oracle = run(text.c_str(), "oracle", Loop::kPatched, budget);
+  Outcome p = run(text.c_str(), "predictive", Loop::kPatched, budget);
+  EXPECT_LE(oracle.downtime_s, 0.05);
+  EXPECT_EQ(p.live_rounds, oracle.live_rounds);
+  EXPECT_LT(run(text.c_str(), "predictive").live_rounds, oracle.live_rounds);  // no budget: J stops sooner
+  Outcome stock = run(text.c_str(), "predictive", Loop::kStock, budget);
+  EXPECT_LE(stock.downtime_s, 0.05);  // the stock loop never claims the budget on a guess
+}
+
+// Rounds that each carry a fixed 10 ms of set-up: short rounds cost more than their pages, so the
+// round-time model (t = a + b p) must see it, or predictive keeps paying for rounds that save nothing.
+TEST(Predictive, AccountsForAFixedCostPerRound) {
+  std::string text = "# precopy-trace v1\n# memory_pages=100000; bandwidth_bytes_per_s=409600000\n"
+                     "round,dirty_pages,seconds\n";
+  double sent = 100000;
+  for (int k = 1; k <= 30; ++k) {
+    double seconds = 0.01 + sent / 100000;
+    double dirty = 2000 + 20000 * seconds;  // a floor of 2000 pages, plus 20000 pages/s
+    text += std::to_string(k) + "," + std::to_string(static_cast<long>(dirty)) + "," + std::to_string(seconds) + "\n";
+    sent = static_cast<long>(dirty);
+  }
+  Outcome oracle = run(text.c_str(), "oracle");
+  Outcome p = run(text.c_str(), "predictive");
+  EXPECT_LE(p.objective / oracle.objective, 1.01) << p.live_rounds << " vs " << oracle.live_rounds;
+}
+
+}  // namespace
+}  // namespace precopy
