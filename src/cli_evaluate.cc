@@ -23,6 +23,7 @@ struct EvaluateOptions {
   std::string loop = "patched";
   double weight = 10;
   bool markdown = false;
+  bool ignore_curve = false;
   std::string plot_dir;
 };
 
@@ -144,7 +145,10 @@ void run_evaluate(const EvaluateOptions& o) {
   bool has_xen = std::find(o.policies.begin(), o.policies.end(), "xen") != o.policies.end();
   if (!has_xen) throw CliError("--policy must include xen: results are reported relative to it");
   std::vector<Trace> traces;
-  for (const auto& f : expand_trace_inputs(o.inputs)) traces.push_back(read_trace_file(f));
+  for (const auto& f : expand_trace_inputs(o.inputs)) {
+    traces.push_back(read_trace_file(f));
+    if (o.ignore_curve) traces.back().curve.clear();
+  }
   PolicyConfig base;
   base.downtime_weight = o.weight;
   const bool md = o.markdown;
@@ -266,6 +270,8 @@ void add_evaluate(CLI::App& app) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   sub->add_flag("--markdown", o->markdown, "Print Markdown tables");
+  sub->add_flag("--ignore-curve", o->ignore_curve,
+                "Drop the traces' dirty-curve peeks, as a loop without XEN_DOMCTL_SHADOW_OP_PEEK would see them");
   sub->add_option("--plot-data", o->plot_dir, "Also write gnuplot data files into this directory");
   sub->callback([o] { run_evaluate(*o); });
 }

@@ -6,17 +6,22 @@
 namespace precopy {
 namespace {
 
-// The power-law exponent between two samples, kept within what an increasing concave curve allows.
-double local_exponent(double t0, double d0, double t1, double d1) {
-  if (!(t1 > t0 * (1 + 1e-9)) || d0 <= 0 || d1 <= 0) return 1.0;
-  double alpha = std::log(d1 / d0) / std::log(t1 / t0);
-  if (!std::isfinite(alpha)) return 1.0;
-  return std::clamp(alpha, 0.0, 1.0);
-}
-
 double power_law(double t_from, double d_from, double alpha, double t) {
   if (d_from <= 0) return 0;
   return d_from * std::pow(t / t_from, alpha);
+}
+
+// The saturating curve f(t) = t / (a t + b) -- a working set of 1/a pages first dirtied at 1/b pages per
+// second -- through two samples, evaluated at t. It is the constant-rate model when a = 0 and a full
+// working set when b = 0; samples that would need a < 0 (steeper than linear) or a falling curve are
+// outside what a dirty curve can be, and get the straight line or the flat one instead.
+double saturating(double t0, double d0, double t1, double d1, double t) {
+  if (d0 <= 0 || d1 <= 0 || !(t1 > t0 * (1 + 1e-9))) return power_law(t0, d0, 1.0, t);
+  if (d1 <= d0) return d0;
+  double b = (1 / d0 - 1 / d1) / (1 / t0 - 1 / t1);
+  double a = 1 / d0 - b / t0;
+  if (a < 0) return power_law(t0, d0, 1.0, t);
+  return t / (a * t + b);
 }
 
 }  // namespace
@@ -75,14 +80,13 @@ std::optional<double> DirtyCurve::predict(double t, double max_pages, Below belo
       double alpha = std::log(above->pages / below->pages) / std::log(above->seconds / below->seconds);
       pages = power_law(below->seconds, below->pages, alpha, t);
     }
-  } else if (above) {  // t is shorter than every sample: extend the short end's power law down to it
-    double alpha = small2 && below_mode == Below::kLocalPowerLaw
-                       ? local_exponent(small1->seconds, small1->pages, small2->seconds, small2->pages)
-                       : 1.0;
-    pages = power_law(small1->seconds, small1->pages, alpha, t);
+  } else if (above) {  // t is shorter than every sample: extend the saturating curve through the short end
+    pages = small2 && below_mode == Below::kSaturating
+                ? saturating(small1->seconds, small1->pages, small2->seconds, small2->pages, t)
+                : power_law(small1->seconds, small1->pages, 1.0, t);
   } else {  // t is longer than every sample
-    double alpha = large2 ? local_exponent(large2->seconds, large2->pages, large1->seconds, large1->pages) : 1.0;
-    pages = power_law(large1->seconds, large1->pages, alpha, t);
+    pages = large2 ? saturating(large2->seconds, large2->pages, large1->seconds, large1->pages, t)
+                   : power_law(large1->seconds, large1->pages, 1.0, t);
   }
   if (!std::isfinite(pages) || pages < 0) pages = 0;
   return std::min(pages, max_pages);

@@ -5,7 +5,9 @@
 // up, so short windows see a higher rate than long ones -- and the paper's constant-rate model
 // f(t) = R t is the degenerate, straight case. DirtyCurve keeps the latest samples in a fixed-size
 // buffer (no allocation) and answers f(t) by interpolating between the two nearest samples in log-log
-// space, or by extending the local power law t^alpha (0 <= alpha <= 1) beyond them.
+// space, or beyond them by the saturating curve f(t) = t / (a t + b) through the two nearest: a working
+// set of 1/a pages first dirtied at 1/b pages per second, whose local slope in log-log space falls from
+// 1 for short windows to 0 once the set is full, as real dirty curves do.
 #ifndef PRECOPY_DIRTY_CURVE_H_
 #define PRECOPY_DIRTY_CURVE_H_
 
@@ -25,13 +27,13 @@ class DirtyCurve {
 
   // How to extend the curve below its shortest sample.
   enum class Below {
-    kLocalPowerLaw,  // the exponent between the two shortest samples: the best guess
+    kSaturating,     // the saturating curve t / (a t + b) through the two shortest samples: the best guess
     kConstantRate,   // alpha = 1, the straight line through the shortest sample: by concavity the curve
                      // is never below it, so this is the most optimistic prediction the samples allow
   };
 
   // f(seconds), at most `max_pages`; nullopt before the first sample.
-  std::optional<double> predict(double seconds, double max_pages, Below below = Below::kLocalPowerLaw) const;
+  std::optional<double> predict(double seconds, double max_pages, Below below = Below::kSaturating) const;
 
   // The most f(seconds) can be given the samples, for an increasing concave f with f(0) = 0: no more
   // than any longer window's count, nor than a shorter window's count scaled up linearly.

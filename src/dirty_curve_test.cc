@@ -29,12 +29,15 @@ TEST(DirtyCurve, InterpolatesInLogLogSpace) {
   EXPECT_NEAR(*c.predict(1.0, 1e9), 100, 1e-9);
 }
 
-TEST(DirtyCurve, ExtrapolatesTheLocalPowerLawWithinConcaveBounds) {
+TEST(DirtyCurve, ExtrapolatesTheSaturatingCurveWithinConcaveBounds) {
+  // Through (1, 100) and (4, 200), 1/f = a + b/t gives b = 0.005 / 0.75 and a = 0.01 - b: a working set
+  // of 1/a = 300 pages first dirtied at 1/b = 150 pages/s.
   DirtyCurve c;
   c.add(1.0, 100);
   c.add(4.0, 200);
-  EXPECT_NEAR(*c.predict(0.25, 1e9), 50, 1e-9);    // alpha 0.5 below the samples
-  EXPECT_NEAR(*c.predict(16.0, 1e9), 400, 1e-9);   // and above them
+  EXPECT_NEAR(*c.predict(0.25, 1e9), 100.0 / 3, 1e-9);
+  EXPECT_NEAR(*c.predict(16.0, 1e9), 800.0 / 3, 1e-9);
+  EXPECT_LT(*c.predict(1e6, 1e9), 300);
   DirtyCurve convex;  // a curve steeper than linear is not a dirty curve: alpha is clamped to 1
   convex.add(1.0, 10);
   convex.add(2.0, 80);
@@ -75,7 +78,7 @@ TEST(DirtyCurve, ConstantRateExtensionIsTheOptimisticBound) {
   c.add(1.0, 100);
   c.add(4.0, 200);
   EXPECT_NEAR(*c.predict(0.25, 1e9, DirtyCurve::Below::kConstantRate), 25, 1e-9);
-  EXPECT_NEAR(*c.predict(0.25, 1e9, DirtyCurve::Below::kLocalPowerLaw), 50, 1e-9);
+  EXPECT_NEAR(*c.predict(0.25, 1e9, DirtyCurve::Below::kSaturating), 100.0 / 3, 1e-9);
 }
 
 TEST(DirtyCurve, UpperBoundFollowsFromConcavity) {

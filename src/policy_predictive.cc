@@ -142,15 +142,40 @@ class PredictivePolicy final : public Policy {
     if (dirty <= 0) return {Decision::kStop, "nothing left to send"};
     const double memory = memory_pages_ > 0 ? memory_pages_ : dirty;
     const double next_seconds = times_.seconds_for(dirty);
-    auto next = curve_.predict(next_seconds, memory);
-    if (!next) return {Decision::kContinue, "no dirty-curve evidence yet"};
+    auto guess = curve_.predict(next_seconds, memory);
+    if (!guess) return {Decision::kContinue, "no dirty-curve evidence yet"};
     if (budget_s_ && budget_reachable(round, dirty, spp, memory)) {
       return {Decision::kContinue, "a round that fits the budget is within reach"};
     }
-    if (next_seconds + (1 + weight_) * (*next - dirty) * spp >= 0) {
-      return {Decision::kStop, "another round would not pay for itself"};
+    const double change_if_guess_right = next_seconds + (1 + weight_) * (*guess - dirty) * spp;
+    if (change_if_guess_right < 0) return {Decision::kContinue, "another round lowers the predicted cost"};
+    // The guess says stop. But below its shortest sample the curve is only extrapolated, and a knee in
+    // it (a working set that was full in the long rounds but is not in the short ones) would make the
+    // next rounds far cheaper than guessed. By concavity the curve is never below the straight line
+    // through its shortest sample, so that line bounds what going on could gain. Go on only if the most
+    // it could gain exceeds what one more round costs if the guess is right: minimax regret.
+    const double optimistic = *curve_.predict(next_seconds, memory, DirtyCurve::Below::kConstantRate);
+    if (optimistic >= *guess) return {Decision::kStop, "another round would not pay for itself"};
+    if (most_gain(round, dirty, optimistic / dirty, spp) > change_if_guess_right) {
+      return {Decision::kContinue, "another round may pay: the curve below the last round is uncertain"};
     }
-    return {Decision::kContinue, "another round lowers the predicted cost"};
+    return {Decision::kStop, "another round would not pay for itself"};
+  }
+
+  // The largest fall in J from going on, if every round shrinks the dirty count by `ratio` (the straight
+  // curve's geometric rounds), up to the round cap.
+  double most_gain(uint32_t round, double dirty, double ratio, double spp) const {
+    double d = dirty;
+    double change = 0;
+    double best = 0;
+    for (uint32_t k = round + 1; k <= max_rounds_; ++k) {
+      double step = times_.seconds_for(d) + (1 + weight_) * (ratio - 1) * d * spp;
+      if (step >= 0) break;  // the steps only grow from here: J is at its lowest
+      change += step;
+      best = std::min(best, change);
+      d *= ratio;
+    }
+    return -best;
   }
 
   // Rolls the migration forward from round `round`, with the constant-rate extension of the curve below
