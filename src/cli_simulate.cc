@@ -1,5 +1,7 @@
 // precopy simulate: a page-level pre-copy simulation written as a trace (see docs/simulator.md).
 #include <CLI/CLI.hpp>
+#include <charconv>
+#include <cstdint>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -19,7 +21,7 @@ struct SimulateOptions {
   std::string page_size = "4KiB";
   std::string round_overhead = "0";
   uint32_t rounds = 30;
-  uint64_t seed = 1;
+  std::string seed = "1";
   uint32_t curve_samples = 0;
   uint32_t curve_rounds = 1;
   std::string output = "-";
@@ -35,11 +37,26 @@ auto parse_flag(const char* flag, const std::string& text, Parse parse) {
   }
 }
 
+// CLI11 would wrap "-3" round to a huge unsigned number; a seed is digits only.
+uint64_t parse_seed(const std::string& text) {
+  uint64_t seed = 0;
+  const char* end = text.data() + text.size();
+  auto [stop, error] = std::from_chars(text.data(), end, seed);
+  if (text.empty() || error != std::errc() || stop != end) {
+    throw CliError("--seed: '" + text + "' is not a whole number in 0.." + std::to_string(UINT64_MAX));
+  }
+  return seed;
+}
+
 void run_simulate(const SimulateOptions& options) {
   const uint64_t page_size = parse_flag("--page-size", options.page_size, units::parse_size_bytes);
   const uint64_t memory_bytes = parse_flag("--memory", options.memory, units::parse_size_bytes);
   if (page_size == 0 || page_size > (uint64_t{1} << 30) || (page_size & (page_size - 1)) != 0) {
     throw CliError("--page-size: " + options.page_size + " is not a power of two up to 1GiB");
+  }
+  if (memory_bytes / page_size > kMaxSimulatedPages) {
+    throw CliError("--memory: " + options.memory + " is more than the simulator's limit of " +
+                   std::to_string(kMaxSimulatedPages) + " pages");
   }
   if (memory_bytes == 0 || memory_bytes % page_size != 0) {
     throw CliError("--memory: " + options.memory + " is not a positive whole number of " +
@@ -51,7 +68,7 @@ void run_simulate(const SimulateOptions& options) {
   config.bandwidth_bytes_per_s = parse_flag("--bandwidth", options.bandwidth, units::parse_rate_bytes_per_s);
   config.round_overhead_s = parse_flag("--round-overhead", options.round_overhead, units::parse_duration_s);
   config.rounds = options.rounds;
-  config.seed = options.seed;
+  config.seed = parse_seed(options.seed);
   config.curve_samples = options.curve_samples;
   config.curve_rounds = options.curve_rounds;
   try {
@@ -66,7 +83,12 @@ void run_simulate(const SimulateOptions& options) {
     throw CliError(std::string("--workload: ") + error.what());
   }
   // Everything is checked before anything is written, and the file is written whole or not at all.
-  const Trace trace = simulate(config, *workload);
+  Trace trace;
+  try {
+    trace = simulate(config, *workload);
+  } catch (const std::invalid_argument& error) {  // a parameter that does not fit this guest or link
+    throw CliError(std::string("--workload: ") + error.what());
+  }
   if (options.output == "-") {
     write_trace(std::cout, trace);
   } else {

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "text.h"
 #include "units.h"
 #include "workload.h"
 
@@ -170,7 +171,7 @@ Trace simulate(const SimulationConfig& config, Workload& workload) {
   // The writer puts four keys on a line: the guest and link first, then where the trace came from.
   trace.set("memory_pages", std::to_string(config.memory_pages));
   trace.set("page_size", std::to_string(config.page_size));
-  trace.set("bandwidth_bytes_per_s", number_text(config.bandwidth_bytes_per_s));
+  trace.set("bandwidth_bytes_per_s", format_number(config.bandwidth_bytes_per_s));
   trace.set("link", units::format_bit_rate(config.bandwidth_bytes_per_s));
   trace.set("source", "simulator");
   trace.set("workload", std::string(workload.name()));
@@ -179,7 +180,9 @@ Trace simulate(const SimulationConfig& config, Workload& workload) {
   trace.set("workload_spec", workload.spec());
   trace.set("memory", units::format_size(config.memory_pages * config.page_size));
   trace.set("rounds_simulated", std::to_string(config.rounds));
-  trace.set("round_overhead_s", number_text(config.round_overhead_s));
+  trace.set("round_overhead_s", format_number(config.round_overhead_s));
+  trace.set("curve_samples", std::to_string(config.curve_samples));
+  trace.set("curve_rounds", std::to_string(config.curve_rounds));
   for (const auto& [key, value] : workload.resolved_parameters()) trace.set(key, value);
 
   std::vector<WriteRegion> regions;

@@ -135,21 +135,13 @@ double parse_rate_bytes_per_s(std::string_view text) {
 double parse_duration_s(std::string_view text) {
   constexpr std::string_view what = "duration";
   auto [value, unit] = split_number(text, what);
-  double multiplier = 0;
-  if (unit.empty() || unit == "s") {
-    multiplier = 1;
-  } else if (unit == "ms") {
-    multiplier = 1e-3;
-  } else if (unit == "us") {
-    multiplier = 1e-6;
-  } else if (unit == "min") {
-    multiplier = 60;
-  } else if (unit == "h") {
-    multiplier = 3600;
-  } else {
-    fail(what, text, "unknown unit '" + std::string(unit) + "', use s, ms, us, min or h");
-  }
-  return value * multiplier;
+  // Sub-second units divide, so that "10ms" is the double nearest 0.01, the same as "0.01" reads as.
+  if (unit.empty() || unit == "s") return value;
+  if (unit == "ms") return value / 1e3;
+  if (unit == "us") return value / 1e6;
+  if (unit == "min") return value * 60;
+  if (unit == "h") return value * 3600;
+  fail(what, text, "unknown unit '" + std::string(unit) + "', use s, ms, us, min or h");
 }
 
 std::string format_size(uint64_t bytes) {

@@ -147,7 +147,9 @@ class BuiltinWorkload : public Workload {
 
   std::string spec() const override {
     std::string text = name_;
-    for (std::size_t i = 0; i < defs_.size(); ++i) text += (i == 0 ? ":" : ",") + std::string(defs_[i].key) + "=" + texts_[i];
+    for (std::size_t i = 0; i < defs_.size(); ++i) {
+      text += (i == 0 ? ":" : ",") + std::string(defs_[i].key) + "=" + texts_[i];
+    }
     return text;
   }
 
@@ -313,13 +315,16 @@ class ZipfWorkload : public BuiltinWorkload {
     while (rank <= wss) {
       uint64_t size = rank <= kSingleRanks ? 1 : std::max<uint64_t>(1, rank / 4);
       size = std::min(size, wss - rank + 1);
-      const double weight = size == 1 ? std::pow(static_cast<double>(rank), -s)
-                                      : integral(static_cast<double>(rank) - 0.5, static_cast<double>(rank + size) - 0.5);
+      const double first = static_cast<double>(rank);
+      const double last = first + static_cast<double>(size) - 1;
+      const double weight = size == 1 ? std::pow(first, -s) : integral(first - 0.5, last + 0.5);
       buckets_.push_back({rank - 1, size, weight});
       total += weight;
       rank += size;
     }
-    for (Bucket& bucket : buckets_) bucket.share_per_page = bucket.share_per_page / total / static_cast<double>(bucket.page_count);
+    for (Bucket& bucket : buckets_) {
+      bucket.share_per_page = bucket.share_per_page / total / static_cast<double>(bucket.page_count);
+    }
   }
 
   std::vector<Bucket> buckets_;

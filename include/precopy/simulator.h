@@ -115,7 +115,8 @@ struct SimulationConfig {
 void validate(const SimulationConfig& config);
 
 // Runs the simulation. The trace's header carries the guest, the link, source=simulator, the workload
-// (name, full spec, resolved parameters) and the seed. Throws std::invalid_argument for a bad config or a
+// (name, full spec, resolved parameters), the seed and every other setting, so the trace can be made again
+// from its header. Throws std::invalid_argument for a bad config or a
 // workload parameter that does not fit, std::logic_error if a workload reports a region outside memory.
 Trace simulate(const SimulationConfig& config, Workload& workload);
 Trace simulate(const SimulationConfig& config, std::string_view workload_spec);
