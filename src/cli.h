@@ -33,6 +33,9 @@ void add_evaluate(CLI::App& app);
 // Trace files as given; a directory stands for its *.csv files, sorted. Throws CliError.
 std::vector<std::string> expand_trace_inputs(const std::vector<std::string>& inputs);
 
+// The median of a sample; NaN when it is empty.
+double median(std::vector<double> values);
+
 // True when stderr is a terminal (progress indicators and colour only then).
 bool stderr_is_terminal();
 

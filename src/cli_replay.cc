@@ -74,13 +74,6 @@ std::string fmt(const char* format, double value) {
   return buf;
 }
 
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 void run_replay(const ReplayOptions& o) {
   if (o.loop != "patched" && o.loop != "stock" && o.loop != "both") {
     throw CliError("--loop must be patched, stock or both, not '" + o.loop + "'");

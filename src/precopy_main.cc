@@ -2,6 +2,8 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -10,7 +12,16 @@
 #include "precopy/trace.h"
 
 namespace precopy::cli {
+
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
+
+double median(std::vector<double> v) {
+  if (v.empty()) return std::nan("");
+  std::sort(v.begin(), v.end());
+  std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 }  // namespace precopy::cli
 
 int main(int argc, char** argv) {
