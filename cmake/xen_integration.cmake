@@ -40,7 +40,7 @@ target_link_options(precopy_preload PRIVATE
 # ---- the wrapper -------------------------------------------------------------------------------
 # Installed copy: paths of the installed preload and library.
 set(PRECOPY_WRAPPER_PATH "${CMAKE_INSTALL_PREFIX}/${PRECOPY_WRAPPER_DIR}/precopy-save-helper")
-set(PRECOPY_PRELOAD_PATH "${CMAKE_INSTALL_FULL_LIBDIR}/libprecopy_preload.so")
+set(PRECOPY_PRELOAD_PATH "${CMAKE_INSTALL_FULL_LIBDIR}/precopy/libprecopy_preload.so")
 set(PRECOPY_LIBRARY_PATH "${CMAKE_INSTALL_FULL_LIBDIR}/libprecopy.so.0")
 configure_file(src/precopy-save-helper.in "${PROJECT_BINARY_DIR}/install/precopy-save-helper" @ONLY)
 # Build-tree copy (for tests and the e2e testbed): paths into this build directory.
@@ -51,7 +51,7 @@ configure_file(src/precopy-save-helper.in "${PROJECT_BINARY_DIR}/precopy-save-he
   @ONLY FILE_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE
   WORLD_READ WORLD_EXECUTE)
 
-install(TARGETS precopy_preload LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(TARGETS precopy_preload LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/precopy)
 install(PROGRAMS "${PROJECT_BINARY_DIR}/install/precopy-save-helper"
   DESTINATION ${PRECOPY_WRAPPER_DIR})
 

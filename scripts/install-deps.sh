@@ -9,6 +9,7 @@ packages=(
   clang-14 libclang-rt-14-dev   # fuzzing (libFuzzer) and sanitizers
   scdoc                         # man pages
   dpkg-dev fakeroot file        # cpack -G DEB (dpkg-shlibdeps)
+  lintian man-db                # the package test: lintian errors fail it; man renders the pages
   xen-utils-4.17                # Debian's real libxl-save-helper, to check the preload binds to it
 )
 missing=()

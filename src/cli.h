@@ -10,6 +10,7 @@
 
 namespace CLI {
 class App;
+class Validator;
 }
 
 namespace precopy::cli {
@@ -32,6 +33,10 @@ void add_evaluate(CLI::App& app);
 
 // Trace files as given; a directory stands for its *.csv files, sorted. Throws CliError.
 std::vector<std::string> expand_trace_inputs(const std::vector<std::string>& inputs);
+
+// Option checks with one-line messages ("must be a positive number").
+CLI::Validator positive_number();
+CLI::Validator non_negative_number();
 
 // The median of a sample; NaN when it is empty.
 double median(std::vector<double> values);

@@ -256,12 +256,13 @@ void add_evaluate(CLI::App& app) {
   sub->add_option("-p,--policy", o->policies, "Policies to compare (repeatable; must include xen)")
       ->allow_extra_args(false)
       ->capture_default_str();
-  sub->add_option("--budget-ms", o->budgets_ms, "Downtime budget to test predictive against the oracle with (repeatable)")
+  sub->add_option("--downtime-budget-ms", o->budgets_ms,
+                  "Downtime budget to test predictive against the oracle with (repeatable)")
       ->allow_extra_args(false)
       ->capture_default_str();
   sub->add_option("--loop", o->loop, "Save loop: patched or stock")->capture_default_str();
   sub->add_option("--downtime-weight", o->weight, "w in J = total_time + w x downtime")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative_number())
       ->capture_default_str();
   sub->add_flag("--markdown", o->markdown, "Print Markdown tables");
   sub->add_flag("--ignore-curve", o->ignore_curve,

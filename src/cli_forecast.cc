@@ -20,7 +20,7 @@ struct ForecastOptions {
   std::string memory;
   std::string bandwidth;
   std::string curve_file;
-  uint32_t page_size = 4096;
+  std::string page_size = "4KiB";
   uint32_t rounds = 30;
   std::vector<std::string> policies;
   double budget_ms = 0;
@@ -66,13 +66,16 @@ std::vector<CurveSample> read_curve(const std::string& path) {
 Trace synthesize(const ForecastOptions& o, const std::vector<CurveSample>& samples) {
   uint64_t memory_bytes = units::parse_size_bytes(o.memory);
   double rate = units::parse_rate_bytes_per_s(o.bandwidth);
-  if (o.page_size == 0 || (o.page_size & (o.page_size - 1)) != 0) throw CliError("--page-size must be a power of two");
-  if (memory_bytes < o.page_size) throw CliError("--memory is smaller than one page");
+  uint64_t page_size = units::parse_size_bytes(o.page_size);
+  if (page_size == 0 || (page_size & (page_size - 1)) != 0 || page_size > (1u << 30)) {
+    throw CliError("--page-size: " + o.page_size + " is not a power of two up to 1GiB");
+  }
+  if (memory_bytes < page_size) throw CliError("--memory is smaller than one page");
   if (!(rate > 0)) throw CliError("--bandwidth must be positive");
   Trace t;
   t.name = "forecast";
-  t.memory_pages = memory_bytes / o.page_size;
-  t.page_size = o.page_size;
+  t.memory_pages = memory_bytes / page_size;
+  t.page_size = static_cast<uint32_t>(page_size);
   t.bandwidth_bytes_per_s = rate;
   t.set("source", "forecast");
   DirtyCurve curve;
@@ -83,7 +86,7 @@ Trace synthesize(const ForecastOptions& o, const std::vector<CurveSample>& sampl
     }
     curve.add(s.seconds, static_cast<double>(s.pages));
   }
-  const double seconds_per_page = o.page_size / rate;
+  const double seconds_per_page = static_cast<double>(page_size) / rate;
   const double memory = static_cast<double>(t.memory_pages);
   uint64_t send = t.memory_pages;
   for (uint32_t k = 1; k <= o.rounds; ++k) {
@@ -159,15 +162,15 @@ void add_forecast(CLI::App& app) {
                   "File of 'seconds,pages' lines: distinct pages the guest dirties within that many seconds ('-' for "
                   "stdin)")
       ->required();
-  sub->add_option("--page-size", o->page_size, "Page size in bytes")->capture_default_str();
+  sub->add_option("--page-size", o->page_size, "Page size, e.g. 4KiB")->type_name("SIZE")->capture_default_str();
   sub->add_option("--rounds", o->rounds, "Rounds to look ahead (the round cap)")->capture_default_str();
   sub->add_option("-p,--policy", o->policies, "Policy to forecast (repeatable); default: all and the oracle")
       ->allow_extra_args(false);
-  sub->add_option("--downtime-budget-ms", o->budget_ms, "Downtime budget")->check(CLI::PositiveNumber);
+  sub->add_option("--downtime-budget-ms", o->budget_ms, "Downtime budget")->check(positive_number());
   sub->add_option("--downtime-weight", o->weight, "w in J = total_time + w x downtime")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative_number())
       ->capture_default_str();
-  sub->add_option("--fixed-downtime-ms", o->fixed_ms, "Constant part of downtime")->check(CLI::NonNegativeNumber);
+  sub->add_option("--fixed-downtime-ms", o->fixed_ms, "Constant part of downtime")->check(non_negative_number());
   sub->add_flag("--json", o->json, "One JSON object per line per policy");
   sub->callback([o] { run_forecast(*o); });
 }

@@ -178,11 +178,11 @@ void add_replay(CLI::App& app) {
                   "call B protocol through precopy_xen_policy), or both")
       ->capture_default_str();
   sub->add_option("--downtime-budget-ms", opts->budget_ms, "Downtime budget for predictive and oracle")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_number());
   sub->add_option("--downtime-weight", opts->weight, "w in J = total_time + w x downtime (default 10)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative_number());
   sub->add_option("--fixed-downtime-ms", opts->fixed_ms, "Constant part of downtime added to every stop")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative_number());
   sub->add_option("--set", opts->settings, "Policy setting key=value (repeatable), e.g. threshold_pages=50")
       ->allow_extra_args(false);
   sub->add_flag("--json", opts->json, "One JSON object per line per (trace, policy, loop)");

@@ -102,10 +102,7 @@ void add_simulate(CLI::App& app) {
   auto options = std::make_shared<SimulateOptions>();
   CLI::App* command = app.add_subcommand(
       "simulate",
-      "Simulate pre-copy of a guest over a link, page by page, and write the trace (format v1).\n"
-      "Round 1 sends all memory at link rate; each later round sends the pages dirtied during the round\n"
-      "before. The simulation always continues (for --rounds rounds, or until a round dirties nothing), so\n"
-      "the trace is an exact counterfactual for every stopping policy under 'precopy replay'.");
+      "Simulate pre-copy of a guest over a link, page by page, and write the trace (format v1)");
   command->add_option("--memory", options->memory, "guest memory, e.g. 512MiB, 16GiB")
       ->type_name("SIZE")
       ->required();
@@ -139,7 +136,11 @@ void add_simulate(CLI::App& app) {
   command->add_option("-o,--output", options->output, "trace file to write ('-' = stdout); written whole or not at all")
       ->type_name("FILE")
       ->capture_default_str();
-  command->footer(workload_help() +
+  command->footer(
+      "Round 1 sends all memory at link rate; each later round sends the pages dirtied during the round\n"
+      "before. The simulation always continues (for --rounds rounds, or until a round dirties nothing), so\n"
+      "the trace is an exact counterfactual for every stopping policy under 'precopy replay'.\n\n" +
+      workload_help() +
                   "Example: precopy simulate --memory 16GiB --bandwidth 10Gbit --workload hotcold:hot=10% "
                   "--seed 3 -o trace.csv");
   command->callback([options] { run_simulate(*options); });

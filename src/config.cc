@@ -28,6 +28,15 @@ double number(std::string_view key, std::string_view value, bool zero_ok) {
   return v;
 }
 
+// Milliseconds as seconds, for settings that must stay positive: a value so small that it vanishes in
+// the conversion (5e-324 ms) is refused here, naming the key, rather than becoming a zero that
+// precopy_create refuses later and that the config's own string could not express.
+double positive_ms_as_seconds(std::string_view key, std::string_view value) {
+  double seconds = number(key, value, false) / 1000;
+  if (seconds <= 0) bad(key, value, "too small to be positive");
+  return seconds;
+}
+
 }  // namespace
 
 void apply_setting(Settings& s, std::string_view key, std::string_view value) {
@@ -59,9 +68,9 @@ void apply_setting(Settings& s, std::string_view key, std::string_view value) {
     if (v < 1) bad(key, value, "must be at least 1");
     p.initial_rounds = v;
   } else if (key == "downtime_budget_ms") {
-    p.downtime_budget_s = number(key, value, false) / 1000;
+    p.downtime_budget_s = positive_ms_as_seconds(key, value);
   } else if (key == "downtime_limit_ms") {
-    p.downtime_limit_s = number(key, value, false) / 1000;
+    p.downtime_limit_s = positive_ms_as_seconds(key, value);
   } else if (key == "downtime_weight") {
     p.downtime_weight = number(key, value, true);
   } else if (key == "fixed_downtime_ms") {

@@ -54,6 +54,12 @@ void Migration::fall_back(const char* why) noexcept {
 }
 
 Verdict Migration::observe(const Round& r) {
+  Verdict v = record_round(r);
+  log_decision("after-bitmap", r.round, static_cast<double>(r.dirty_pages), r.seconds, v);
+  return v;
+}
+
+Verdict Migration::record_round(const Round& r) {
   if (r.round != last_round_ + 1) {
     throw std::invalid_argument("round " + std::to_string(r.round) + " out of order (expected " +
                                 std::to_string(last_round_ + 1) + ")");
@@ -68,7 +74,6 @@ Verdict Migration::observe(const Round& r) {
   last_round_ = r.round;
   if (recorded_.size() < recorded_.capacity()) recorded_.push_back(r);
   last_verdict_ = decide_checked(r);
-  log_decision("after-bitmap", r.round, static_cast<double>(r.dirty_pages), r.seconds, last_verdict_);
   return last_verdict_;
 }
 
@@ -103,9 +108,9 @@ void Migration::observe_curve(const CurveSample& sample) {
   }
 }
 
-Verdict Migration::before_bitmap(uint32_t round, double seconds, uint64_t pages_sent) {
+Verdict Migration::before_bitmap(uint32_t round, double seconds, uint64_t pages_sent, const char* where) {
   last_verdict_ = decide_before_bitmap_checked(round, seconds, pages_sent);
-  log_decision("before-bitmap", round, std::nan(""), seconds, last_verdict_);
+  log_decision(where, round, std::nan(""), seconds, last_verdict_);
   return last_verdict_;
 }
 

@@ -35,7 +35,7 @@ class Migration {
   const Verdict& decision() const { return last_verdict_; }
 
   // Stock loop, call B without the bitmap (see precopy_decide_before_bitmap).
-  Verdict before_bitmap(uint32_t round, double seconds, uint64_t pages_sent);
+  Verdict before_bitmap(uint32_t round, double seconds, uint64_t pages_sent, const char* where = "before-bitmap");
 
   // libxenguest's precopy_policy protocol (send_memory_live): returns XGS_POLICY_* values.
   int xen_policy_call(unsigned iteration, long dirty_count) noexcept;
@@ -49,6 +49,7 @@ class Migration {
   void write_recording() noexcept;
 
  private:
+  Verdict record_round(const Round& round);  // observe() without the log line
   Verdict decide_checked(const Round& round);
   Verdict decide_before_bitmap_checked(uint32_t round, double seconds, uint64_t pages_sent);
   void fall_back(const char* why) noexcept;

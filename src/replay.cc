@@ -3,6 +3,7 @@
 #include <xenctrl.h>
 #include <xenguest.h>
 
+#include <limits>
 #include <stdexcept>
 
 #include "migration.h"
@@ -56,6 +57,15 @@ Outcome replay_patched(const Trace& trace, const PolicyConfig& config) {
 // The trace's clock: advanced by each round's recorded seconds while the round is "sent".
 uint64_t replay_clock(void* data) { return *static_cast<uint64_t*>(data); }
 
+// Saturates rather than converting an out-of-range double: a trace may hold a round longer than 2^64 ns
+// (584 years), and a double-to-uint64_t conversion out of range is undefined behaviour.
+void advance_replay_clock(uint64_t& now_ns, double seconds) {
+  constexpr uint64_t kEnd = std::numeric_limits<uint64_t>::max();
+  const double ns = seconds * 1e9 + 0.5;
+  const uint64_t step = ns < 1.8e19 ? static_cast<uint64_t>(ns) : kEnd;
+  now_ns = step < kEnd - now_ns ? now_ns + step : kEnd;
+}
+
 // send_memory_live() step by step, with precopy_xen_policy as the callback and the trace as the guest.
 Outcome replay_stock(const Trace& trace, const PolicyConfig& config) {
   Settings settings;
@@ -72,7 +82,7 @@ Outcome replay_stock(const Trace& trace, const PolicyConfig& config) {
     ++x;
     if (x > rounds) return ran_off_end(trace, config, Loop::kStock);
     if (stats.dirty_count > 0 && decision != XGS_POLICY_ABORT) {
-      now_ns += static_cast<uint64_t>(trace.rounds[x - 1].seconds * 1e9 + 0.5);
+      advance_replay_clock(now_ns, trace.rounds[x - 1].seconds);
     }
     if (decision != XGS_POLICY_CONTINUE_PRECOPY) {
       return finish(trace, config, Loop::kStock, x, true, "stopped at call A: one more live round, then stop");

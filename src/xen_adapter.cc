@@ -34,11 +34,16 @@ int Migration::xen_policy_call(unsigned iteration, long dirty_count) noexcept {
           throw std::logic_error("call A for iteration " + std::to_string(iteration) + " while round " +
                                  std::to_string(round_in_flight_) + " is in flight");
         }
-        Verdict v = observe(Round{iteration, static_cast<uint64_t>(dirty_count), round_seconds_, round_pages_});
-        if (v.decision == Decision::kStop && (fallen_back_ || !policy_->decides_before_bitmap() ||
-                                              iteration >= settings_.policy.max_rounds)) {
-          return XGS_POLICY_STOP_AND_COPY;  // round iteration+1 still goes live, then stop-and-copy
-        }
+        Verdict v = record_round(Round{iteration, static_cast<uint64_t>(dirty_count), round_seconds_, round_pages_});
+        // A stop here still sends one more round live. Policies that predict the dirty count decide at
+        // call B instead, so their verdict here only informs the log.
+        bool stop_now = v.decision == Decision::kStop && (fallen_back_ || !policy_->decides_before_bitmap() ||
+                                                          iteration >= settings_.policy.max_rounds);
+        Verdict effective = stop_now || v.decision == Decision::kContinue
+                                ? v
+                                : Verdict{Decision::kContinue, "round just sent would not pay: deciding at call B"};
+        log_decision("call-A", iteration, static_cast<double>(dirty_count), round_seconds_, effective);
+        if (stop_now) return XGS_POLICY_STOP_AND_COPY;  // round iteration+1 still goes live, then stop-and-copy
       }
       if (fallen_back_) return xen_simple_policy(iteration, dirty_count);
       round_in_flight_ = iteration + 1;
@@ -54,7 +59,7 @@ int Migration::xen_policy_call(unsigned iteration, long dirty_count) noexcept {
     }
     // A clock that stands still or runs backwards gives a zero-length round rather than a huge one.
     round_seconds_ = now >= round_start_ns_ ? static_cast<double>(now - round_start_ns_) / 1e9 : 0.0;
-    Verdict v = before_bitmap(iteration, round_seconds_, round_pages_);
+    Verdict v = before_bitmap(iteration, round_seconds_, round_pages_, "call-B");
     if (fallen_back_) return xen_simple_policy(iteration, dirty_count);
     return v.decision == Decision::kStop ? XGS_POLICY_STOP_AND_COPY : XGS_POLICY_CONTINUE_PRECOPY;
   } catch (const std::exception& e) {
