@@ -1,0 +1,92 @@
+# shellcheck shell=bash
+# Scenario file parser, shared by the host (tests/e2e/run.sh) and the dom0 runner.
+#
+# A scenario is a bash-sourceable file of directives (one per line, '#' comments):
+#
+#   scenario NAME [mig_timeout=S]          name used for results; per-migration timeout (default 300)
+#   link NAME RATE                         a migration link; RATE = 100mbit | 1gbit | 500kbit |
+#                                          12500000 (bytes/s) | unlimited
+#   guest NAME memory=MIB workload=SPEC [warmup=S] [vcpus=N]
+#                                          SPEC: idle | writer:MIBPS[:WSS] | gzip[:MIB] |
+#                                          sort[:MIB] | bursty:MIBPS:ON_S:OFF_S[:WSS]
+#   migrate GUEST link=NAME integration=stock|preload|patched [policy=SPEC] [record=1]
+#           [repeat=N] [settle=S]
+#                                          policy SPEC as for `xl migrate --precopy-policy=`,
+#                                          e.g. predictive,downtime_budget_ms=300
+#
+# Guests are booted one at a time, in file order; each guest's migrations run in file order
+# (a migration line may name only a guest declared above it).
+
+E2E_SCENARIO_NAME=unnamed
+E2E_MIG_TIMEOUT=300
+declare -gA E2E_LINK_RATE=()          # link name -> bytes/s (0 = unlimited)
+declare -ga E2E_GUESTS=()             # guest names, in order
+declare -gA E2E_GUEST=()              # "$g.memory", "$g.workload", "$g.warmup", "$g.vcpus"
+declare -ga E2E_MIGS=()               # "guest|link|integration|policy|record|settle", repeats expanded
+
+_e2e_kv() { # _e2e_kv KEY ARGS... -> value of KEY=... among ARGS
+  local k=$1 a; shift
+  for a in "$@"; do [ "${a%%=*}" = "$k" ] && { printf '%s' "${a#*=}"; return 0; }; done
+  return 1
+}
+
+e2e_rate_bytes() { # 100mbit -> 12500000
+  local r=${1,,}
+  case "$r" in
+    unlimited|0) echo 0 ;;
+    *gbit) awk -v x="${r%gbit}" 'BEGIN{printf "%d", x*1e9/8}' ;;
+    *mbit) awk -v x="${r%mbit}" 'BEGIN{printf "%d", x*1e6/8}' ;;
+    *kbit) awk -v x="${r%kbit}" 'BEGIN{printf "%d", x*1e3/8}' ;;
+    *[!0-9]*) echo "bad link rate: $1" >&2; return 1 ;;
+    *) echo "$r" ;;
+  esac
+}
+
+scenario() {
+  E2E_SCENARIO_NAME=$1; shift
+  E2E_MIG_TIMEOUT=$(_e2e_kv mig_timeout "$@" || echo 300)
+}
+
+link() {
+  [ $# -eq 2 ] || { echo "scenario: link NAME RATE" >&2; return 1; }
+  E2E_LINK_RATE[$1]=$(e2e_rate_bytes "$2") || return 1
+}
+
+guest() {
+  local g=$1; shift
+  [[ $g =~ ^[a-z][a-z0-9]*$ ]] || { echo "scenario: bad guest name '$g' (lowercase alnum)" >&2; return 1; }
+  E2E_GUESTS+=("$g")
+  E2E_GUEST[$g.memory]=$(_e2e_kv memory "$@" || echo 128)
+  E2E_GUEST[$g.workload]=$(_e2e_kv workload "$@" || echo idle)
+  E2E_GUEST[$g.warmup]=$(_e2e_kv warmup "$@" || echo 15)
+  E2E_GUEST[$g.vcpus]=$(_e2e_kv vcpus "$@" || echo 1)
+}
+
+migrate() {
+  local g=$1 l i p r n s k; shift
+  [ -n "${E2E_GUEST[$g.memory]:-}" ] || { echo "scenario: migrate: unknown guest '$g'" >&2; return 1; }
+  l=$(_e2e_kv link "$@") || { echo "scenario: migrate $g: link= missing" >&2; return 1; }
+  [ -n "${E2E_LINK_RATE[$l]:-}" ] || { echo "scenario: migrate $g: unknown link '$l'" >&2; return 1; }
+  i=$(_e2e_kv integration "$@" || echo stock)
+  case "$i" in stock|preload|patched) ;; *) echo "scenario: bad integration '$i'" >&2; return 1 ;; esac
+  p=$(_e2e_kv policy "$@" || echo "")
+  [ "$i" = stock ] || [ -n "$p" ] || p=predictive
+  r=$(_e2e_kv record "$@" || echo 0)
+  n=$(_e2e_kv repeat "$@" || echo 1)
+  s=$(_e2e_kv settle "$@" || echo 8)
+  for ((k = 0; k < n; k++)); do E2E_MIGS+=("$g|$l|$i|$p|$r|$s"); done
+}
+
+# e2e_load_scenario FILE: parse FILE into the variables above.
+e2e_load_scenario() {
+  # shellcheck disable=SC1090
+  source "$1" || { echo "scenario: cannot load $1" >&2; return 1; }
+  [ ${#E2E_MIGS[@]} -gt 0 ] || { echo "scenario: $1 has no migrate lines" >&2; return 1; }
+}
+
+# e2e_scenario_uses INTEGRATION: true if some migration uses it.
+e2e_scenario_uses() {
+  local m f
+  for m in "${E2E_MIGS[@]}"; do IFS='|' read -r _ _ f _ _ _ <<<"$m"; [ "$f" = "$1" ] && return 0; done
+  return 1
+}
