@@ -139,10 +139,20 @@ void run_evaluate(const EvaluateOptions& o) {
   bool has_xen = std::find(o.policies.begin(), o.policies.end(), "xen") != o.policies.end();
   if (!has_xen) throw CliError("--policy must include xen: results are reported relative to it");
   std::vector<Trace> traces;
+  std::size_t not_counterfactual = 0;
   for (const auto& f : expand_trace_inputs(o.inputs)) {
-    traces.push_back(read_trace_file(f));
-    if (o.ignore_curve) traces.back().curve.clear();
+    Trace t = read_trace_file(f);
+    // Only a trace recorded with "always continue" is an exact counterfactual for every policy; one
+    // recorded under a policy that stopped early says nothing of the rounds it never ran.
+    auto recorded_under = t.get("policy");
+    if (recorded_under && *recorded_under != "continue") {
+      ++not_counterfactual;
+      continue;
+    }
+    if (o.ignore_curve) t.curve.clear();
+    traces.push_back(std::move(t));
   }
+  if (traces.empty()) throw CliError("no trace recorded with 'always continue' among the inputs");
   PolicyConfig base;
   base.downtime_weight = o.weight;
   const bool md = o.markdown;
@@ -177,6 +187,11 @@ void run_evaluate(const EvaluateOptions& o) {
   }
   main.print();
   if (!md) std::printf("(time, downtime and bytes vs xen: sums over all traces, divided by xen's sums)\n\n");
+  if (not_counterfactual > 0) {
+    std::printf("%zu trace(s) left out: recorded under a policy that stopped early (header policy=...), so not an "
+                "exact counterfactual for the others.\n\n",
+                not_counterfactual);
+  }
 
   // 2. Guests that never converge (QEMU's 300 ms rule never stops).
   std::vector<std::size_t> heavy;
