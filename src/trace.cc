@@ -221,6 +221,11 @@ class Parser {
     if (!parse_u64(*memory, pages) || pages == 0) {
       fail_at(key_line("memory_pages"), "memory_pages: '" + *memory + "' is not a positive integer");
     }
+    // The config's limit too (config.cc): beyond it the p2m size no longer fits libxenguest's `long`
+    // dirty_count, and the stock-loop replay would hand the adapter a negative one.
+    if (pages > (uint64_t{1} << 48)) {
+      fail_at(key_line("memory_pages"), "memory_pages: '" + *memory + "' is more than 2^48 pages");
+    }
     trace_.memory_pages = pages;
     if (auto ps = trace_.get("page_size")) {
       uint64_t size = 0;
@@ -259,6 +264,12 @@ class Parser {
     }
     if (!trace_.bandwidth_bytes_per_s && trace_.rounds[0].seconds <= 0) {
       fail_at(row_lines_[0], "round 1 took 0 seconds and the header gives no bandwidth_bytes_per_s, so the "
+                             "link rate cannot be measured");
+    }
+    // Likewise a round 1 that sent nothing: the measured rate would be 0 and every downtime infinite,
+    // or 0/0 = NaN after a round that dirtied nothing.
+    if (!trace_.bandwidth_bytes_per_s && trace_.rounds[0].pages_sent == 0) {
+      fail_at(row_lines_[0], "round 1 sent no pages and the header gives no bandwidth_bytes_per_s, so the "
                              "link rate cannot be measured");
     }
   }

@@ -1,0 +1,116 @@
+// Fuzz target: replay of every policy, in both save loops, on any trace the parser accepts.
+//
+// The parser target proves what a trace may hold; this one proves that everything downstream (the
+// policies' arithmetic, the stock-loop emulation through precopy_xen_policy, the outcome model, the
+// oracle) copes with all of it: huge and tiny numbers, zero-length rounds, a single round, 100000
+// rounds. A trace header may carry policy settings under their config names (max_rounds=3;
+// downtime_budget_ms=300; ...), so the fuzzer varies the configuration through the text as well.
+//
+// Checked for every (policy, loop): the stop round is within 1..K; downtime and total time are not
+// NaN and not negative; total time covers the live rounds; pages and bytes add up where they cannot
+// overflow; and the oracle is never beaten: with no budget (or none fitting) nobody has a smaller J,
+// and with a budget nobody stops earlier and still fits it.
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include "config.h"
+#include "fuzz_support.h"
+#include "precopy/replay.h"
+#include "precopy/trace.h"
+
+namespace {
+
+// Settings a trace header may override for this target (the rest keep their defaults).
+const char* const kSettingKeys[] = {"threshold_pages", "max_rounds",        "initial_rounds",
+                                    "downtime_budget_ms", "downtime_limit_ms", "downtime_weight",
+                                    "fixed_downtime_ms"};
+
+precopy::PolicyConfig config_from_header(const precopy::Trace& trace) {
+  precopy::Settings settings;
+  for (const char* key : kSettingKeys) {
+    auto value = trace.get(key);
+    if (!value) continue;
+    try {
+      precopy::apply_setting(settings, key, *value);
+    } catch (const std::invalid_argument&) {
+      // A bad value in the header is ignored: this target is about replay, not config parsing.
+    }
+  }
+  return settings.policy;
+}
+
+// True when Σ pages and pages × page_size cannot wrap around 2^64 for this trace.
+bool sums_fit_in_64_bits(const precopy::Trace& trace) {
+  const double most_pages = static_cast<double>(trace.memory_pages) * static_cast<double>(trace.rounds.size() + 1);
+  return most_pages * trace.page_size < 1.8e19;
+}
+
+void check_outcome(const precopy::Trace& trace, const precopy::Outcome& o, const char* what) {
+  const uint32_t rounds = static_cast<uint32_t>(trace.rounds.size());
+  FUZZ_CHECK(o.live_rounds >= 1 && o.live_rounds <= rounds, "%s: stop round %u of %u", what, o.live_rounds, rounds);
+  FUZZ_CHECK(!std::isnan(o.downtime_s) && o.downtime_s >= 0, "%s: downtime %g", what, o.downtime_s);
+  double live_seconds = 0;
+  uint64_t live_pages = 0;
+  for (uint32_t i = 0; i < o.live_rounds; ++i) {
+    live_seconds += trace.rounds[i].seconds;
+    live_pages += trace.rounds[i].pages_sent;
+  }
+  FUZZ_CHECK(!std::isnan(o.total_time_s) && o.total_time_s >= live_seconds, "%s: total %g < live %g", what,
+             o.total_time_s, live_seconds);
+  if (sums_fit_in_64_bits(trace)) {
+    FUZZ_CHECK(o.pages_sent == live_pages + trace.rounds[o.live_rounds - 1].dirty_pages, "%s: pages %llu", what,
+               static_cast<unsigned long long>(o.pages_sent));
+    FUZZ_CHECK(o.pages_sent >= trace.rounds[0].pages_sent, "%s: sent less than round 1", what);
+    FUZZ_CHECK(o.bytes_sent == o.pages_sent * trace.page_size, "%s: bytes %llu", what,
+               static_cast<unsigned long long>(o.bytes_sent));
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  precopy::fuzz::silence_library_logger();
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
+  precopy::fuzz::reset_library_log_level();
+  precopy::Trace trace;
+  try {
+    trace = precopy::parse_trace_string(std::string(reinterpret_cast<const char*>(data), size), "fuzz-input");
+  } catch (const precopy::TraceError&) {
+    return 0;  // the parser target checks the errors
+  }
+  const precopy::PolicyConfig base = config_from_header(trace);
+  const precopy::Outcome oracle = precopy::replay_oracle(trace, base);
+  check_outcome(trace, oracle, "oracle");
+  const bool oracle_fits_budget = base.downtime_budget_s && oracle.downtime_s <= *base.downtime_budget_s;
+
+  for (const std::string& name : precopy::policy_names()) {
+    precopy::PolicyConfig config = base;
+    config.policy = name;
+    for (precopy::Loop loop : {precopy::Loop::kPatched, precopy::Loop::kStock}) {
+      const precopy::Outcome o = precopy::replay(trace, config, loop);
+      const std::string what = name + "/" + precopy::loop_name(loop);
+      check_outcome(trace, o, what.c_str());
+      if (oracle_fits_budget) {
+        FUZZ_CHECK(!(o.downtime_s <= *base.downtime_budget_s && o.live_rounds < oracle.live_rounds),
+                   "%s stops after round %u within the budget, before the oracle's %u", what.c_str(), o.live_rounds,
+                   oracle.live_rounds);
+      } else if (!std::isnan(o.objective) && !std::isnan(oracle.objective)) {
+        FUZZ_CHECK(oracle.objective <= o.objective, "%s: J %.17g beats the oracle's %.17g", what.c_str(), o.objective,
+                   oracle.objective);
+      }
+    }
+    // Xen's rule gives the same stop whichever loop drives it (see policy_xen.cc).
+    if (name == "xen") {
+      const precopy::Outcome patched = precopy::replay(trace, config, precopy::Loop::kPatched);
+      const precopy::Outcome stock = precopy::replay(trace, config, precopy::Loop::kStock);
+      FUZZ_CHECK(patched.live_rounds == stock.live_rounds && patched.converged == stock.converged,
+                 "xen: patched stops after %u, stock after %u", patched.live_rounds, stock.live_rounds);
+    }
+  }
+  return 0;
+}
