@@ -113,25 +113,20 @@ Outcome replay_oracle(const Trace& trace, const PolicyConfig& config) {
   if (trace.rounds.empty()) throw std::invalid_argument(trace.name + ": trace has no rounds");
   PolicyConfig filled = fill_from_trace(trace, config);
   filled.policy = "oracle";
-  const uint32_t rounds = static_cast<uint32_t>(trace.rounds.size());
+  const std::vector<Outcome> stops = outcomes_of_every_stop(trace, filled.downtime_weight, filled.fixed_downtime_s);
   if (filled.downtime_budget_s) {
-    for (uint32_t k = 1; k <= rounds; ++k) {
-      Outcome o = outcome_after(trace, k, filled.downtime_weight, filled.fixed_downtime_s);
+    for (const Outcome& o : stops) {
       if (o.downtime_s <= *filled.downtime_budget_s) {
-        return finish(trace, filled, Loop::kPatched, k, true, "earliest round whose downtime fits the budget");
+        return finish(trace, filled, Loop::kPatched, o.live_rounds, true,
+                      "earliest round whose downtime fits the budget");
       }
     }
   }
-  uint32_t best = 1;
-  double best_j = outcome_after(trace, 1, filled.downtime_weight, filled.fixed_downtime_s).objective;
-  for (uint32_t k = 2; k <= rounds; ++k) {
-    double j = outcome_after(trace, k, filled.downtime_weight, filled.fixed_downtime_s).objective;
-    if (j < best_j) {
-      best_j = j;
-      best = k;
-    }
+  const Outcome* best = &stops[0];
+  for (const Outcome& o : stops) {
+    if (o.objective < best->objective) best = &o;
   }
-  return finish(trace, filled, Loop::kPatched, best, true,
+  return finish(trace, filled, Loop::kPatched, best->live_rounds, true,
                 filled.downtime_budget_s ? "no round fits the budget: minimum J" : "minimum J");
 }
 

@@ -37,6 +37,9 @@ struct Outcome {
 Outcome outcome_after(const Trace& trace, uint32_t stop_round, double downtime_weight,
                       double fixed_downtime_s = 0);
 
+// outcome_after(trace, k, ...) for every k = 1..K at once, in O(K).
+std::vector<Outcome> outcomes_of_every_stop(const Trace& trace, double downtime_weight, double fixed_downtime_s = 0);
+
 // Replays `trace` under the policy named in `config`. The trace must hold at least one round.
 // Policy config fields left at 0 (memory_pages, bandwidth) are filled from the trace.
 Outcome replay(const Trace& trace, const PolicyConfig& config, Loop loop = Loop::kPatched);
