@@ -76,7 +76,9 @@ class PredictivePolicy final : public Policy {
     times_.add(static_cast<double>(r.pages_sent), r.seconds);
     curve_.add(r.seconds, static_cast<double>(r.dirty_pages));
     round_ = r.round;
+    previous_dirty_ = dirty_;
     dirty_ = static_cast<double>(r.dirty_pages);
+    last_seconds_ = r.seconds;
     return decide(r.round, dirty_, downtime_seconds_per_page(times_));
   }
 
@@ -147,6 +149,9 @@ class PredictivePolicy final : public Policy {
     if (budget_s_ && budget_reachable(round, dirty, spp, memory)) {
       return {Decision::kContinue, "a round that fits the budget is within reach"};
     }
+    if (budget_s_ && last_round_paid_off(spp)) {
+      return {Decision::kContinue, "the last round paid for itself: the budget may yet be met"};
+    }
     const double change_if_guess_right = next_seconds + (1 + weight_) * (*guess - dirty) * spp;
     if (change_if_guess_right < 0) return {Decision::kContinue, "another round lowers the predicted cost"};
     // The guess says stop. But below its shortest sample the curve is only extrapolated, and a knee in
@@ -178,6 +183,15 @@ class PredictivePolicy final : public Policy {
     return -best;
   }
 
+  // Observed, not predicted: the last completed round lowered J (it cut the dirty count by more than its
+  // own time is worth). While that holds a guest is still converging, whatever the curve's extension says,
+  // and with a budget to meet that is reason enough to go on; a guest whose count has levelled off fails
+  // it at once, so this cannot run a non-convergent guest to the round cap.
+  bool last_round_paid_off(double spp) const {
+    if (round_ < 2) return false;
+    return last_seconds_ + (1 + weight_) * (dirty_ - previous_dirty_) * spp < 0;
+  }
+
   // Rolls the migration forward from round `round`, with the constant-rate extension of the curve below
   // its shortest sample, until a round fits the budget, the dirty count stops falling, or the round cap.
   bool budget_reachable(uint32_t round, double dirty, double spp, double memory) const {
@@ -206,7 +220,9 @@ class PredictivePolicy final : public Policy {
   DirtyCurve curve_;
   RoundTimeModel times_;
   uint32_t round_ = 0;
-  double dirty_ = 0;
+  double dirty_ = 0;           // the last completed round's dirty count
+  double previous_dirty_ = 0;  // and the one before it
+  double last_seconds_ = 0;    // the last completed round's duration
 };
 
 }  // namespace
