@@ -8,7 +8,6 @@ namespace {
 void BM_ObserveDecide(benchmark::State& state, const char* spec) {
   precopy_config_t* config = precopy_config_create();
   precopy_config_parse(config, spec, nullptr);
-  precopy_config_set(config, "max_rounds", "1000", nullptr);
   precopy_t* handle = nullptr;
   uint32_t round = 0;
   uint64_t dirty = 0;
