@@ -40,7 +40,6 @@ class DirtyCurve {
   std::optional<double> upper_bound(double seconds, double max_pages) const;
 
   std::size_t size() const { return count_; }
-  void clear() { count_ = next_ = 0; }
 
  private:
   struct Sample {

@@ -43,7 +43,6 @@ class Migration {
 
   const char* policy_name() const;
   Estimates estimates() const;
-  bool fallen_back() const { return fallen_back_; }
 
   // Writes the observed rounds as a trace v1 file to settings.trace_path, if set. Logs on failure.
   void write_recording() noexcept;
