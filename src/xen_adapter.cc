@@ -41,8 +41,8 @@ int Migration::xen_policy_call(unsigned iteration, long dirty_count) noexcept {
                                                           iteration >= settings_.policy.max_rounds);
         Verdict effective = stop_now || v.decision == Decision::kContinue
                                 ? v
-                                : Verdict{Decision::kContinue, "round just sent would not pay: deciding at call B"};
-        log_decision("call-A", iteration, static_cast<double>(dirty_count), round_seconds_, effective);
+                                : Verdict{Decision::kContinue, "another round would not pay for itself, but stock Xen sends the next one anyway: deciding after it"};
+        log_decision("after-bitmap", iteration, static_cast<double>(dirty_count), round_seconds_, effective);
         if (stop_now) return XGS_POLICY_STOP_AND_COPY;  // round iteration+1 still goes live, then stop-and-copy
       }
       if (fallen_back_) return xen_simple_policy(iteration, dirty_count);
@@ -59,7 +59,7 @@ int Migration::xen_policy_call(unsigned iteration, long dirty_count) noexcept {
     }
     // A clock that stands still or runs backwards gives a zero-length round rather than a huge one.
     round_seconds_ = now >= round_start_ns_ ? static_cast<double>(now - round_start_ns_) / 1e9 : 0.0;
-    Verdict v = before_bitmap(iteration, round_seconds_, round_pages_, "call-B");
+    Verdict v = before_bitmap(iteration, round_seconds_, round_pages_, "before-bitmap");
     if (fallen_back_) return xen_simple_policy(iteration, dirty_count);
     return v.decision == Decision::kStop ? XGS_POLICY_STOP_AND_COPY : XGS_POLICY_CONTINUE_PRECOPY;
   } catch (const std::exception& e) {

@@ -226,11 +226,19 @@ def collect(a):
             consoles[name[:-len('.console')]] = parse_console(lines)
 
     migs, testbed_errors = [], []
+    guide = {'blocks': [], 'checks': []}
     ended = False
     for parts in records:
         kind = parts[1] if len(parts) > 1 else ''
         d = kv(parts[2:])
-        if kind == 'MIG':
+        if kind == 'GUIDE' and len(parts) > 2:
+            d = kv(parts[3:])
+            if parts[2] == 'BLOCK':
+                guide['blocks'].append(d)
+            elif parts[2] == 'CHECK':
+                d['ok'] = d.get('ok') == '1'
+                guide['checks'].append(d)
+        elif kind == 'MIG':
             d['status'] = 'ran'
             migs.append(d)
         elif kind == 'SKIP':
@@ -329,12 +337,21 @@ def collect(a):
         m['ok'] = not problems
     all_mismatch_lines = sum((len(c[2]) for c in consoles.values()), 0)
 
+    guide_expected = scenario_guide_guest(a.scenario)
+    guide_problems = judge_guide(guide, guide_expected)
     res = {'scenario': a.scenario_name, 'scenario_file': a.scenario, 'qemu_rc': a.qemu_rc,
            'testbed_errors': testbed_errors, 'migrations': migs,
            'mismatch_lines': all_mismatch_lines}
+    if guide_expected:
+        guide['guest'] = guide_expected
+        guide['problems'] = guide_problems
+        guide['log'] = 'files/guide.log' if 'guide.log' in files else None
+        res['operator_guide'] = guide
     with open(os.path.join(out, 'results.json'), 'w') as f:
         json.dump(res, f, indent=1)
-    table = format_table(migs)
+    table = format_table(migs) if migs else ''
+    if guide_expected:
+        table += ('\n' if table else '') + format_guide(guide)
     with open(os.path.join(out, 'results.txt'), 'w') as f:
         f.write(table)
     print(table)
@@ -357,18 +374,75 @@ def collect(a):
         print(bar)
     if all_mismatch_lines:
         print('FAIL: %d memcheck MISMATCH lines in guest consoles' % all_mismatch_lines)
+    for e in guide_problems:
+        print('FAIL operator\'s guide: %s' % e)
     for e in testbed_errors:
         print('TESTBED ERROR: %s' % e)
     print('e2e: %d ran, %d passed, %d failed, %d skipped' % (
         len(ran), len(ran) - len(failed), len(failed), len(skipped)))
+    if guide_expected:
+        n_blocks = len([b for b in guide['blocks'] if 'skipped' not in b])
+        n_checks = len(guide['checks'])
+        print('operator\'s guide: %d command blocks run, %d checks, %s' % (
+            n_blocks, n_checks, 'all pass' if not guide_problems else '%d problem(s)' % len(guide_problems)))
     print('%d passed, %d failed' % (len(ran) - len(failed), len(failed)))
-    if testbed_errors or not ran:
+    if testbed_errors or not (ran or guide_expected):
         return 2
-    if failed or all_mismatch_lines:
+    if failed or all_mismatch_lines or guide_problems:
         return 1
     if skipped and os.environ.get('E2E_STRICT') == '1':
         return 1
     return 0
+
+
+def scenario_guide_guest(path):
+    """The guest of the scenario's `operator_guide GUEST` line, or None."""
+    with open(path) as f:
+        for ln in f:
+            mm = re.match(r'\s*operator_guide\s+(\S+)', ln)
+            if mm:
+                return mm.group(1)
+    return None
+
+
+def judge_guide(guide, expected_guest):
+    """What went wrong in the operator's guide walk-through (empty: it worked as written)."""
+    if not expected_guest:
+        return []
+    problems = []
+    ran = [b for b in guide['blocks'] if 'skipped' not in b]
+    if not ran:
+        problems.append('no block of docs/operators-guide.md ran')
+    for b in ran:
+        if b.get('failed_commands') != '0':
+            problems.append('block %s (%s): %s failed command(s), see files/guide.log' % (
+                b.get('n'), b.get('section'), b.get('failed_commands')))
+    for c in guide['checks']:
+        if not c['ok']:
+            problems.append('block %s: %s: %s' % (c.get('n'), c.get('what'), c.get('detail')))
+    if ran and not any(c['what'] == 'precopy decided' for c in guide['checks']):
+        problems.append('no migration of the guide ran under precopy')
+    if ran and not any(c['what'] == 'libprecopy0 purged' for c in guide['checks']):
+        problems.append('the guide\'s purge step did not run')
+    return problems
+
+
+def format_guide(guide):
+    lines = ['operator\'s guide (docs/operators-guide.md) on guest %s:' % guide.get('guest')]
+    checks = {}
+    for c in guide['checks']:
+        checks.setdefault(c.get('n'), []).append(c)
+    for b in guide['blocks']:
+        if 'skipped' in b:
+            lines.append('  block %s  %-28s skipped: %s' % (b.get('n'), b.get('section', '')[:28], b['skipped']))
+            continue
+        lines.append('  block %s  %-28s %s failed command(s)  $ %s' % (
+            b.get('n'), b.get('section', '')[:28], b.get('failed_commands'), b.get('first_line', '')[:70]))
+        for c in checks.get(b.get('n'), []):
+            lines.append('      %s %s: %s' % ('ok  ' if c['ok'] else 'FAIL', c.get('what'), c.get('detail', '')[:150]))
+    for c in checks.get('0', []):
+        lines.append('  %s %s: %s' % ('ok  ' if c['ok'] else 'FAIL', c.get('what'), c.get('detail')))
+    return '\n'.join(lines) + '\n'
 
 
 def fmt(v, spec='%s'):
@@ -463,6 +537,25 @@ def markdown(a):
                 fmt(m['baseline_ms'], '%.0f') if m['baseline_ms'] else '<20',
                 fmt(m['bytes'] and m['bytes'] / 1e6, '%.1f'),
                 fmt(m['mismatches']), dec, rps))
+        g = r.get('operator_guide')
+        if g:
+            out += ['', 'The operator\'s guide, followed literally on guest `%s` '
+                    '(docs/operators-guide.md, every command block in order; files/guide.log has the '
+                    'session): %s' % (g.get('guest'), '**all checks pass**' if not g.get('problems')
+                                       else '**FAILED**: ' + '; '.join(g['problems'])), '',
+                    '| block | section | first command | failed commands | checks |', '|---|---|---|---|---|']
+            checks = {}
+            for c in g.get('checks', []):
+                checks.setdefault(c.get('n'), []).append(c)
+            for b in g.get('blocks', []):
+                if 'skipped' in b:
+                    out.append('| %s | %s | | | %s |' % (b.get('n'), b.get('section'), b['skipped']))
+                    continue
+                cs = '; '.join('%s %s' % ('ok' if c['ok'] else '**FAIL**', c.get('what'))
+                               for c in checks.get(b.get('n'), []))
+                out.append('| %s | %s | `%s` | %s | %s |' % (
+                    b.get('n'), b.get('section'), b.get('first_line', '').strip()[:60].replace('|', '/'),
+                    b.get('failed_commands'), cs))
         dl = [(m['n'], m['decision_lines'][:2]) for m in r['migrations']
               if m['status'] == 'ran' and m.get('decision_lines')]
         if dl:

@@ -58,6 +58,7 @@ rm -rf "$OUT"; mkdir -p "$OUT"
 budget=300
 for g in "${E2E_GUESTS[@]}"; do budget=$((budget + 90 + ${E2E_GUEST[$g.warmup]})); done
 budget=$((budget + ${#E2E_MIGS[@]} * (E2E_MIG_TIMEOUT / 2 + 120)))
+[ -n "$E2E_GUIDE_GUEST" ] && budget=$((budget + 900))   # the operator's guide: 5 migrations, install, purge
 budget_watchdog=$((budget - 60))   # dom0 powers itself off before QEMU is killed
 timed stage stage_run "$OUT/stage" || die "staging failed"
 

@@ -148,6 +148,15 @@ CFG
     xl list "$g" >/dev/null 2>&1 || broken=1
     sleep "$settle"
   done
+  if [ "${E2E_GUIDE_GUEST:-}" = "$g" ]; then
+    if [ $broken = 1 ] || ! xl list "$g" >/dev/null 2>&1; then
+      echo "E2E|GUIDE|CHECK|n=0|what=operator's guide|ok=0|detail=guest $g stopped running before the guide"
+    elif [ ! -f /e2e/operator-guide.sh ]; then
+      echo "E2E|GUIDE|CHECK|n=0|what=operator's guide|ok=0|detail=not staged by the host"
+    else
+      bash /e2e/operator-guide.sh "$g"
+    fi
+  fi
   xl destroy "$g" 2>/dev/null
   console_of "$g" > /tmp/e2e/$g.console; ship "$g.console" /tmp/e2e/$g.console
 done

@@ -8,8 +8,10 @@
 # A stamp file records the inputs; a change of inputs (or a missing file) rebuilds.
 
 # Packages in the dom0.  Plain bookworm (no -security): xen-utils 4.17.5+72 matches the
-# hypervisor we fetch with apt-get download.  libspdlog1.10/libfmt9: runtime deps of libprecopy.
-E2E_DOM0_PACKAGES=xen-utils-4.17,linux-image-amd64,initramfs-tools,iproute2,busybox-static,procps,kmod,libspdlog1.10,libfmt9,pv
+# hypervisor we fetch with apt-get download.  libspdlog1.10/libfmt9: runtime deps of libprecopy
+# (the dom0 has no package lists, so the .deb of the operator's guide installs from what is here).
+# openssh: `xl migrate GUEST HOST` reaches HOST (localhost here) over ssh, as the guide does.
+E2E_DOM0_PACKAGES=xen-utils-4.17,linux-image-amd64,initramfs-tools,iproute2,busybox-static,procps,kmod,libspdlog1.10,libfmt9,pv,openssh-server,openssh-client
 E2E_SUITE=bookworm
 E2E_CACHE_VERSION=1
 

@@ -13,6 +13,9 @@
 #           [repeat=N] [settle=S]
 #                                          policy SPEC as for `xl migrate --precopy-policy=`,
 #                                          e.g. predictive,downtime_budget_ms=300
+#   operator_guide GUEST                   after GUEST's migrations, follow docs/operators-guide.md
+#                                          literally on it (install the .deb, migrate, roll back,
+#                                          purge; see dom0/operator-guide.sh)
 #
 # Guests are booted one at a time, in file order; each guest's migrations run in file order
 # (a migration line may name only a guest declared above it).
@@ -23,6 +26,7 @@ declare -gA E2E_LINK_RATE=()          # link name -> bytes/s (0 = unlimited)
 declare -ga E2E_GUESTS=()             # guest names, in order
 declare -gA E2E_GUEST=()              # "$g.memory", "$g.workload", "$g.warmup", "$g.vcpus"
 declare -ga E2E_MIGS=()               # "guest|link|integration|policy|record|settle", repeats expanded
+E2E_GUIDE_GUEST=                      # guest the operator's guide runs on (operator_guide), if any
 
 _e2e_kv() { # _e2e_kv KEY ARGS... -> value of KEY=... among ARGS
   local k=$1 a; shift
@@ -77,11 +81,18 @@ migrate() {
   for ((k = 0; k < n; k++)); do E2E_MIGS+=("$g|$l|$i|$p|$r|$s"); done
 }
 
+operator_guide() {
+  [ $# -eq 1 ] || { echo "scenario: operator_guide GUEST" >&2; return 1; }
+  [ -n "${E2E_GUEST[$1.memory]:-}" ] || { echo "scenario: operator_guide: unknown guest '$1'" >&2; return 1; }
+  E2E_GUIDE_GUEST=$1
+}
+
 # e2e_load_scenario FILE: parse FILE into the variables above.
 e2e_load_scenario() {
   # shellcheck disable=SC1090
   source "$1" || { echo "scenario: cannot load $1" >&2; return 1; }
-  [ ${#E2E_MIGS[@]} -gt 0 ] || { echo "scenario: $1 has no migrate lines" >&2; return 1; }
+  [ ${#E2E_MIGS[@]} -gt 0 ] || [ -n "$E2E_GUIDE_GUEST" ] ||
+    { echo "scenario: $1 has no migrate or operator_guide lines" >&2; return 1; }
 }
 
 # e2e_scenario_uses INTEGRATION: true if some migration uses it.

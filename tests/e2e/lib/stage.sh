@@ -98,6 +98,19 @@ SET
     echo "preload: MISSING (libprecopy.so.0=${lib:-none} libprecopy_preload.so=${pre:-none} in $b)" >> "$s/integrations.txt"
   fi
 
+  # the operator's guide: the guide itself, its dom0 runner, and the packages it installs (in
+  # /root, where the guide's `apt-get install ./libprecopy0_...deb` looks for them)
+  if [ -n "${E2E_GUIDE_GUEST:-}" ]; then
+    local debdir=${PRECOPY_DEB_DIR:-}
+    if [ -z "$debdir" ]; then build_debs_as_the_guide_says || return 1; debdir=$REPO_ROOT/build/deb/packages; fi
+    compgen -G "$debdir/libprecopy0_*.deb" >/dev/null || { log "no libprecopy0_*.deb in $debdir"; return 1; }
+    mkdir -p "$ov/root"
+    cp "$debdir"/libprecopy*.deb "$ov/root/"
+    cp "$REPO_ROOT/docs/operators-guide.md" "$ov/e2e/operators-guide.md"
+    cp "$E2E_DIR/dom0/operator-guide.sh" "$ov/e2e/operator-guide.sh"
+    echo "operator's guide: on guest $E2E_GUIDE_GUEST with $(cd "$debdir" && ls libprecopy*.deb | tr '\n' ' ')" >> "$s/integrations.txt"
+  fi
+
   # the patched Xen tools
   local tree xl helper libdir
   if tree=$(find_patched_tree); then
@@ -122,6 +135,19 @@ SET
   (cd "$ov" && find . | cpio -o -H newc --quiet | gzip -1) > "$s/overlay.cpio.gz" || return 1
   # one initrd: the cached base rootfs archive followed by the overlay archive
   cat "$PRECOPY_E2E_CACHE/dom0-base.cpio.gz" "$s/overlay.cpio.gz" > "$s/dom0.cpio.gz"
+}
+
+# Section 1 of docs/operators-guide.md, run as written on this (the build) machine: the block
+# after "<!-- guide-test: build machine -->" builds build/deb/packages/libprecopy*.deb.
+build_debs_as_the_guide_says() {
+  local block=$OUT/guide-build-block.sh
+  awk '/^<!-- guide-test: build machine -->/{m=1; next} m && /^```sh/{b=1; next} b && /^```/{exit} b' \
+    "$REPO_ROOT/docs/operators-guide.md" > "$block"
+  [ -s "$block" ] || { log "no build-machine block in docs/operators-guide.md"; return 1; }
+  log "building the packages as docs/operators-guide.md section 1 says (log: $OUT/guide-build.log)"
+  sed 's/^/  $ /' "$block" >&2
+  (cd "$REPO_ROOT" && timeout 1800 bash -e "$block") > "$OUT/guide-build.log" 2>&1 ||
+    { log "the guide's build block failed (see $OUT/guide-build.log)"; tail -n 20 "$OUT/guide-build.log" >&2; return 1; }
 }
 
 # Warn when a library we put into the dom0 needs something the dom0 rootfs lacks.
