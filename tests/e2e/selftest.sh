@@ -44,6 +44,49 @@ for f in "$E2E_DIR"/scenarios/*.conf; do
   else bad "scenario does not load: $f"; fi
 done
 
+# The operator's guide walk-through reads docs/operators-guide.md: its blocks must extract as the dom0
+# will run them (a guide edit that breaks this fails here, in seconds, before QEMU).
+( source "$E2E_DIR/dom0/lib.sh"; guide_blocks "$E2E_DIR/../../docs/operators-guide.md" "$tmp/guide" g1 )
+runnable=$(ls "$tmp"/guide/*.sh 2>/dev/null | wc -l)
+if ls "$tmp"/guide/*.sh.skipped >/dev/null 2>&1 && [ "$runnable" -ge 5 ] &&
+   ! grep -l 'mydomain\|otherhost' "$tmp"/guide/*.sh >/dev/null &&
+   grep -q '^apt-get install \./libprecopy0_' "$tmp"/guide/*.sh && grep -q '^apt-get purge libprecopy0' "$tmp"/guide/*.sh &&
+   grep -q 'xl migrate g1 localhost' "$tmp"/guide/*.sh &&
+   for b in "$tmp"/guide/*.sh; do [ "$(tail -n 1 "$b")" = ":" ] || exit 1; bash -n "$b" || exit 1; done; then
+  ok "operator's guide: $runnable runnable blocks (+ the build block), words replaced, each parses"
+else
+  bad "operator's guide: block extraction ($runnable runnable blocks in $tmp/guide)"
+fi
+
+python3 - "$E2E_DIR" "$tmp" <<'PY' && ok "report.py: judges the operator's guide records" || bad "report.py guide judging"
+import contextlib, io, os, sys
+sys.path.insert(0, sys.argv[1])
+import report
+tmp = sys.argv[2]
+scen = os.path.join(tmp, 'g.conf')
+with open(scen, 'w') as f:
+    f.write('scenario g\nguest g1 memory=64\noperator_guide g1\n')
+def run(lines):
+    out = os.path.join(tmp, 'out-%d' % len(lines))
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, 'serial.log'), 'w') as f:
+        f.write('\n'.join(lines + ['E2E|END|rc=0']) + '\n')
+    class A: pass
+    a = A(); a.out = out; a.scenario = scen; a.scenario_name = 'g'; a.precopy = ''; a.qemu_rc = '0'; a.record_dir = ''
+    with contextlib.redirect_stdout(io.StringIO()):
+        return report.collect(a)
+good = ['E2E|GUIDE|BLOCK|n=01|section=1. Install|skipped=build machine (ran on the host)',
+        'E2E|GUIDE|BLOCK|n=02|section=2. Migrate|failed_commands=0|first_line=xl migrate g1 localhost',
+        'E2E|GUIDE|CHECK|n=02|what=precopy decided|ok=1|detail=x',
+        'E2E|GUIDE|BLOCK|n=03|section=5. Roll back|failed_commands=0|first_line=apt-get purge libprecopy0',
+        'E2E|GUIDE|CHECK|n=03|what=libprecopy0 purged|ok=1|detail=gone']
+assert run(good) == 0
+assert run(good + ['E2E|GUIDE|CHECK|n=03|what=guest running after the migration|ok=0|detail=gone']) == 1
+assert run([l.replace('failed_commands=0', 'failed_commands=2') for l in good]) == 1
+assert run(good[:3]) == 1          # the purge step never ran
+assert run(good[:1]) == 1          # no block ran
+PY
+
 python3 - "$E2E_DIR" <<'PY' && ok "report.py: parses progress, decisions, gaps, checks" || bad "report.py parsing"
 import sys
 sys.path.insert(0, sys.argv[1])

@@ -20,10 +20,8 @@ G=$1
 GUIDE=/e2e/operators-guide.md
 W=/tmp/e2e/guide
 mkdir -p "$W/blocks" "$W/out" "$W/bin"
+source /e2e/lib.sh             # say, console_of, checked_after
 rec() { echo "E2E|GUIDE|$*"; }
-say() { echo "E2E|INFO|[$(cut -d' ' -f1 /proc/uptime)] $*"; }
-CONS=/var/log/xen/console
-console_of() { cat "$CONS"/guest-"$1".log "$CONS"/guest-"$1"--incoming.log 2>/dev/null | tr -d '\r'; }
 
 # ---- what two real Xen hosts already have: root ssh from the sender to the receiver ------------
 ip link set lo up 2>/dev/null
@@ -48,20 +46,7 @@ ED
 chmod +x "$W/bin/editor"
 
 # ---- the guide's blocks ---------------------------------------------------------------------
-# blocks/NN.sh (the commands, words replaced, and a final ":" so that sourcing the block succeeds
-# whatever its last command did: failures are counted per command) and blocks/NN.section (the
-# "## N. Title" above it)
-awk -v dir="$W/blocks" -v guest="$G" '
-  /^## / { section = substr($0, 4) }
-  /^<!-- guide-test: build machine -->/ { skip = 1; next }
-  /^```sh[[:space:]]*$/ && !inblock { inblock = 1; n++; f = sprintf("%s/%02d.sh", dir, n)
-                                      if (skip) f = f ".skipped"; printf "" > f
-                                      print section > (sprintf("%s/%02d.section", dir, n)); next }
-  /^```/ && inblock { inblock = 0; skip = 0; print ":" > f; close(f); next }
-  /^```/ { skip = 0 }
-  inblock { line = $0; gsub(/mydomain/, guest, line); gsub(/otherhost/, "localhost", line)
-            print line > f }
-' "$GUIDE"
+guide_blocks "$GUIDE" "$W/blocks" "$G"
 nblocks=$(ls "$W"/blocks/*.section 2>/dev/null | wc -l)
 say "operator's guide: $nblocks command blocks in $GUIDE (guest $G)"
 [ "$nblocks" -gt 0 ] || { rec "CHECK|n=0|what=command blocks in the guide|ok=0|detail=none found"; exit 1; }
@@ -106,8 +91,8 @@ SESSION
 # with its memory intact, with precopy's decisions in the output exactly when LIBXL_SAVE_HELPER routes
 # the migration through precopy-save-helper; installing and purging must really (un)install.
 cat > "$W/check-block.sh" <<'CHECK'
+source /e2e/lib.sh
 n=$1 G=$(cat /tmp/e2e/guide/guest) W=/tmp/e2e/guide
-CONS=/var/log/xen/console
 check() { local d=${3:-}; echo "E2E|GUIDE|CHECK|n=$n|what=$1|ok=$2|detail=${d//|//}"; }
 block=$W/blocks/$n.sh out=$W/out/$n.block
 if grep -q 'apt-get install \./libprecopy0' "$block"; then
@@ -126,14 +111,10 @@ if grep -q 'xl migrate' "$block"; then
   else check "xl migrate succeeded" 0 "no 'Migration successful' in the output"; fi
   # the guest's memory checker must report a pass stamped after the migration, with no lost update
   alive=0
-  for _ in $(seq 45); do
-    if cat "$CONS/guest-$G.log" "$CONS/guest-$G--incoming.log" 2>/dev/null | tr -d '\r' |
-       awk -v t="$t_end" '/E2E CHECK wall=/{split($3,a,"=");if(a[2]+0>t+0)f=1}END{exit !f}'; then alive=1; break; fi
-    sleep 2
-  done
+  checked_after "$G" "$t_end" 90 && alive=1
   state=$(xl list "$G" 2>/dev/null | awk 'NR==2{print $5}')
   check "guest running after the migration" "$alive" "state=${state:-gone}"
-  mism=$(cat "$CONS/guest-$G.log" "$CONS/guest-$G--incoming.log" 2>/dev/null | grep -c 'MISMATCH')
+  mism=$(console_of "$G" | grep -c 'MISMATCH')
   [ "$mism" = 0 ] && check "no lost memory update" 1 "0 MISMATCH lines" || check "no lost memory update" 0 "$mism MISMATCH lines"
   # precopy in charge exactly when the block routed the helper through the wrapper
   helper=$(sed -n 's/^LIBXL_SAVE_HELPER=//p' "$W/out/$n.env")

@@ -12,17 +12,15 @@ set -u
 export PATH=/e2e/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 source /e2e/scenario.sh
 source /e2e/settings.sh        # written by the host: PRELOAD_HELPER, PATCHED_ROOT, ...
+source /e2e/lib.sh             # say, console_of, checked_after
 e2e_load_scenario /e2e/scenario.conf || exit 2
 
-say() { echo "E2E|INFO|[$(cut -d' ' -f1 /proc/uptime)] $*"; }
 now() { date +%s.%N; }
 ship() { # ship NAME FILE: print FILE to the console for the host to collect
   [ -f "$2" ] || return 0
   tr -d '\r' < "$2" | sed -e "s/^/E2E|FILE|$1|/"
   echo "E2E|EOF|$1"
 }
-CONS=/var/log/xen/console
-console_of() { cat "$CONS"/guest-"$1".log "$CONS"/guest-"$1"--incoming.log 2>/dev/null | tr -d '\r'; }
 
 # ---- Xen daemons -----------------------------------------------------------------------
 modprobe -a xenfs xen-evtchn xen-gntdev xen-gntalloc xen-privcmd 2>&1
@@ -83,11 +81,8 @@ run_migration() {
     xl list "$g" >/dev/null 2>&1 && xl unpause "$g" 2>/dev/null
   fi
   # wait for the guest to prove it runs: a memcheck CHECK line stamped after the migration
-  local alive=0 state deadline=$(( $(date +%s) + 90 ))
-  while [ "$(date +%s)" -lt $deadline ]; do
-    if console_of "$g" | awk -v t="$t1" '/E2E CHECK wall=/{split($3,a,"=");if(a[2]+0>t+0)f=1}END{exit !f}'; then alive=1; break; fi
-    sleep 2
-  done
+  local alive=0 state
+  checked_after "$g" "$t1" 90 && alive=1
   state=$(xl list "$g" 2>/dev/null | awk 'NR==2{print $5}')
   echo "E2E|MIG|n=$n|guest=$g|workload=$wl|link=$l|rate=$rate|integration=$integ|policy=${pol:--}|record=$rec|rc=$rc|t0=$t0|t1=$t1|alive=$alive|state=${state:-gone}|$(cat "$bytes" 2>/dev/null | tr ' ' '|')"
   ship "m$n.log" "$log"

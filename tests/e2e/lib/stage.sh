@@ -68,6 +68,7 @@ stage_run() {
   gcc -O2 -shared -fPIC -Wall -o "$ov/e2e/lib/xl-showprogress.so" "$E2E_DIR/dom0/xl-showprogress.c" -ldl || return 1
   cp "$E2E_DIR/dom0/init" "$ov/init"; chmod +x "$ov/init"
   cp "$E2E_DIR/dom0/run-dom0.sh" "$ov/e2e/run-dom0.sh"
+  cp "$E2E_DIR/dom0/lib.sh" "$ov/e2e/lib.sh"
   cp "$E2E_DIR/lib/scenario.sh" "$ov/e2e/scenario.sh"
   cp "$SCEN" "$ov/e2e/scenario.conf"
   echo "${budget_watchdog:-3600}" > "$ov/e2e/watchdog_s"
