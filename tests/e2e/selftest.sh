@@ -25,11 +25,13 @@ timeout 4.5 "$tmp/memcheck" -m 4 -r 100 -v 1 -X > "$tmp/lost.out"
 grep -q 'E2E MISMATCH page=0 generation' "$tmp/lost.out" && grep -q 'bad_total=1$' "$tmp/lost.out" &&
   ok "memcheck: a simulated lost update is reported" || bad "memcheck -X did not report the lost update"
 
+# At least the time the rate allows (3 s, with a little slack for the token bucket's first burst); no
+# upper bound: a loaded machine may take longer, and that is not the limiter's fault.
 t0=$(date +%s.%N)
 head -c 3000000 /dev/urandom | "$tmp/ratepipe" -r 1000000 -o "$tmp/count" > /dev/null
 t1=$(date +%s.%N)
 el=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')
-grep -q '^bytes=3000000 ' "$tmp/count" && awk -v e="$el" 'BEGIN{exit !(e > 2.4 && e < 4.5)}' &&
+grep -q '^bytes=3000000 ' "$tmp/count" && awk -v e="$el" 'BEGIN{exit !(e > 2.4)}' &&
   ok "ratepipe: 3 MB at 1 MB/s took ${el}s, counted $(cut -d' ' -f1 "$tmp/count")" ||
   bad "ratepipe: took ${el}s, count $(cat "$tmp/count" 2>/dev/null)"
 head -c 1234567 /dev/zero | "$tmp/ratepipe" -o "$tmp/count2" | wc -c | grep -qx 1234567 &&
