@@ -10,6 +10,7 @@ packages=(
   scdoc                         # man pages
   dpkg-dev fakeroot file        # cpack -G DEB (dpkg-shlibdeps)
   lintian man-db                # the package test: lintian errors fail it; man renders the pages
+  python3                       # the documentation link check (ctest) and the e2e report
   xen-utils-4.17                # Debian's real libxl-save-helper, to check the preload binds to it
 )
 missing=()
