@@ -337,7 +337,7 @@ def collect(a):
         m['ok'] = not problems
     all_mismatch_lines = sum((len(c[2]) for c in consoles.values()), 0)
 
-    guide_expected = scenario_guide_guest(a.scenario)
+    guide_expected = scenario_directive(a.scenario, 'operator_guide')
     guide_problems = judge_guide(guide, guide_expected)
     res = {'scenario': a.scenario_name, 'scenario_file': a.scenario, 'qemu_rc': a.qemu_rc,
            'testbed_errors': testbed_errors, 'migrations': migs,
@@ -395,11 +395,12 @@ def collect(a):
     return 0
 
 
-def scenario_guide_guest(path):
-    """The guest of the scenario's `operator_guide GUEST` line, or None."""
+def scenario_directive(path, directive):
+    """The first argument of the scenario file's first DIRECTIVE line (`scenario NAME`,
+    `operator_guide GUEST`), or None."""
     with open(path) as f:
         for ln in f:
-            mm = re.match(r'\s*operator_guide\s+(\S+)', ln)
+            mm = re.match(r'\s*%s\s+(\S+)' % directive, ln)
             if mm:
                 return mm.group(1)
     return None
@@ -586,12 +587,7 @@ def main():
     m.add_argument('--output', required=True)
     a = ap.parse_args()
     if a.cmd == 'collect':
-        a.scenario_name = os.path.basename(a.out.rstrip('/'))
-        with open(a.scenario) as f:
-            for ln in f:
-                mm = re.match(r'\s*scenario\s+(\S+)', ln)
-                if mm:
-                    a.scenario_name = mm.group(1)
+        a.scenario_name = scenario_directive(a.scenario, 'scenario') or os.path.basename(a.out.rstrip('/'))
         return collect(a)
     return markdown(a)
 
