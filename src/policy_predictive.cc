@@ -32,6 +32,8 @@ class RoundTimeModel {
     st_ += seconds;
     spp_ += pages * pages;
     spt_ += pages * seconds;
+    last_pages_ = pages;
+    last_seconds_ = seconds;
   }
   double total_pages() const { return sp_; }
   double total_seconds() const { return st_; }
@@ -45,12 +47,18 @@ class RoundTimeModel {
       double b = (n_ * spt_ - sp_ * st_) / denominator;
       double a = (st_ - b * sp_) / n_;
       if (b > 0 && a >= 0 && std::isfinite(a) && std::isfinite(b)) return a + b * pages;
+      // No line with a fixed part fits: big rounds went slower per page than small ones (a sender that
+      // competes with the guest for CPU, or pays for first touching memory in round 1). The pace over
+      // all rounds is then the big rounds' pace, several times too slow for the small round to come,
+      // which would make it look long and dirty. The last round is the nearest in size: use its pace.
+      if (last_pages_ > 0 && last_seconds_ > 0) return last_seconds_ / last_pages_ * pages;
     }
     return mean_rate * pages;
   }
 
  private:
   double n_ = 0, sp_ = 0, st_ = 0, spp_ = 0, spt_ = 0;
+  double last_pages_ = 0, last_seconds_ = 0;
 };
 
 class PredictivePolicy final : public Policy {
