@@ -15,6 +15,7 @@
 // while a round that fits is within reach -- judged optimistically, because stopping short of a budget
 // the guest could have met is the costlier mistake -- and otherwise falls back to J.
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "dirty_curve.h"
@@ -23,7 +24,8 @@
 namespace precopy {
 namespace {
 
-// Least-squares fit of round time against pages sent, t = a + b p, from running sums (O(1) state).
+// How long a round of p pages takes: a least-squares line t = a + b p (a fixed part per round plus the
+// link) from running sums, and the last few rounds for when no such line fits. O(1) state.
 class RoundTimeModel {
  public:
   void add(double pages, double seconds) {
@@ -32,8 +34,10 @@ class RoundTimeModel {
     st_ += seconds;
     spp_ += pages * pages;
     spt_ += pages * seconds;
-    last_pages_ = pages;
-    last_seconds_ = seconds;
+    if (pages > 0 && seconds > 0) {
+      recent_[added_ % recent_.size()] = {pages, seconds};
+      ++added_;
+    }
   }
   double total_pages() const { return sp_; }
   double total_seconds() const { return st_; }
@@ -50,15 +54,38 @@ class RoundTimeModel {
       // No line with a fixed part fits: big rounds went slower per page than small ones (a sender that
       // competes with the guest for CPU, or pays for first touching memory in round 1). The pace over
       // all rounds is then the big rounds' pace, several times too slow for the small round to come,
-      // which would make it look long and dirty. The last round is the nearest in size: use its pace.
-      if (last_pages_ > 0 && last_seconds_ > 0) return last_seconds_ / last_pages_ * pages;
+      // which would make it look long and dirty. Use the pace of the recent round nearest in size.
+      if (const Recent* nearest = nearest_in_size(pages)) return nearest->seconds / nearest->pages * pages;
     }
     return mean_rate * pages;
   }
 
  private:
+  struct Recent {
+    double pages;
+    double seconds;
+  };
+
+  // The recent round whose page count is nearest to `pages` by ratio; the newest of equals.
+  const Recent* nearest_in_size(double pages) const {
+    const std::size_t count = std::min<std::size_t>(added_, recent_.size());
+    const Recent* nearest = nullptr;
+    double nearest_distance = 0;
+    for (std::size_t back = 1; back <= count; ++back) {
+      const Recent& r = recent_[(added_ - back) % recent_.size()];
+      const double p = std::max(pages, 1.0);
+      const double distance = r.pages > p ? r.pages / p : p / r.pages;
+      if (!nearest || distance < nearest_distance) {
+        nearest = &r;
+        nearest_distance = distance;
+      }
+    }
+    return nearest;
+  }
+
   double n_ = 0, sp_ = 0, st_ = 0, spp_ = 0, spt_ = 0;
-  double last_pages_ = 0, last_seconds_ = 0;
+  std::array<Recent, 8> recent_{};  // the last rounds that sent pages, a ring
+  std::size_t added_ = 0;
 };
 
 class PredictivePolicy final : public Policy {
