@@ -11,12 +11,17 @@
 // For a concave f the later rounds only change it by more (rounds shorten, so d_{j+1}/d_j grows), so J is
 // unimodal in the stop round and the first step decides: go on while it lowers J.
 //
+// Where the curve is only extrapolated, or the guest's rate changes over time (a burst: a shorter round
+// dirtied more pages than a longer one), it weighs what going on could gain against what a wasted round
+// costs and takes the smaller regret.
+//
 // With a downtime budget it stops at the first round whose downtime fits; before that it keeps going
 // while a round that fits is within reach -- judged optimistically, because stopping short of a budget
 // the guest could have met is the costlier mistake -- and otherwise falls back to J.
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <optional>
 
 #include "dirty_curve.h"
 #include "policies.h"
@@ -45,19 +50,20 @@ class RoundTimeModel {
   // Predicted seconds for a round of `pages` pages.
   double seconds_for(double pages) const {
     if (sp_ <= 0) return 0;
-    double mean_rate = st_ / sp_;  // seconds per page over all rounds
+    // Two rounds always lie on a line, so a fixed part fitted to two is no evidence of one (a round 1
+    // slightly faster per page than round 2 would give a phantom fixed cost): a line needs three.
     double denominator = n_ * spp_ - sp_ * sp_;
-    if (n_ >= 2 && denominator > 1e-9 * n_ * spp_) {
+    if (n_ >= 3 && denominator > 1e-9 * n_ * spp_) {
       double b = (n_ * spt_ - sp_ * st_) / denominator;
       double a = (st_ - b * sp_) / n_;
       if (b > 0 && a >= 0 && std::isfinite(a) && std::isfinite(b)) return a + b * pages;
-      // No line with a fixed part fits: big rounds went slower per page than small ones (a sender that
-      // competes with the guest for CPU, or pays for first touching memory in round 1). The pace over
-      // all rounds is then the big rounds' pace, several times too slow for the small round to come,
-      // which would make it look long and dirty. Use the pace of the recent round nearest in size.
-      if (const Recent* nearest = nearest_in_size(pages)) return nearest->seconds / nearest->pages * pages;
     }
-    return mean_rate * pages;
+    // No line with a fixed part: too few rounds, or big rounds went slower per page than small ones (a
+    // sender that competes with the guest for CPU, or pays for first touching memory in round 1). The
+    // pace over all rounds would then be the big rounds' pace, several times too slow for the small
+    // round to come, making it look long and dirty. Use the pace of the recent round nearest in size.
+    if (const Recent* nearest = nearest_in_size(pages)) return nearest->seconds / nearest->pages * pages;
+    return st_ / sp_ * pages;  // no round has sent pages in measurable time: the mean pace
   }
 
  private:
@@ -110,9 +116,15 @@ class PredictivePolicy final : public Policy {
     if (r.round == 1 && memory_pages_ == 0) memory_pages_ = static_cast<double>(r.pages_sent);
     times_.add(static_cast<double>(r.pages_sent), r.seconds);
     curve_.add(r.seconds, static_cast<double>(r.dirty_pages));
+    const double dirty = static_cast<double>(r.dirty_pages);
+    // One dirty curve cannot have a shorter window dirty clearly more pages than a longer one (by more
+    // than a count's own noise, about its square root): when a round shorter than the one before does,
+    // the guest's rate changes over time (bursts, phases), and a quieter phase may come at any round.
+    if (r.round >= 2 && r.seconds < last_seconds_ && dirty > dirty_ + 2 * std::sqrt(dirty_)) rate_varies_ = true;
+    if (!fewest_dirty_ || dirty < *fewest_dirty_) fewest_dirty_ = dirty;
     round_ = r.round;
     previous_dirty_ = dirty_;
-    dirty_ = static_cast<double>(r.dirty_pages);
+    dirty_ = dirty;
     last_seconds_ = r.seconds;
     return decide(r.round, dirty_, downtime_seconds_per_page(times_));
   }
@@ -194,9 +206,15 @@ class PredictivePolicy final : public Policy {
     // next rounds far cheaper than guessed. By concavity the curve is never below the straight line
     // through its shortest sample, so that line bounds what going on could gain. Go on only if the most
     // it could gain exceeds what one more round costs if the guess is right: minimax regret.
-    const double optimistic = *curve_.predict(next_seconds, memory, DirtyCurve::Below::kConstantRate);
+    const double below_curve = *curve_.predict(next_seconds, memory, DirtyCurve::Below::kConstantRate);
+    // A guest whose rate changes over time may come back to a phase as quiet as its best round so far.
+    const double quiet_phase = rate_varies_ && fewest_dirty_ ? *fewest_dirty_ : below_curve;
+    const double optimistic = std::min(below_curve, quiet_phase);
     if (optimistic >= *guess) return {Decision::kStop, "another round would not pay for itself"};
     if (most_gain(round, dirty, optimistic / dirty, spp) > change_if_guess_right) {
+      if (quiet_phase < below_curve) {
+        return {Decision::kContinue, "another round may pay: the dirty rate changes over time"};
+      }
       return {Decision::kContinue, "another round may pay: the curve below the last round is uncertain"};
     }
     return {Decision::kStop, "another round would not pay for itself"};
@@ -258,6 +276,8 @@ class PredictivePolicy final : public Policy {
   double dirty_ = 0;           // the last completed round's dirty count
   double previous_dirty_ = 0;  // and the one before it
   double last_seconds_ = 0;    // the last completed round's duration
+  bool rate_varies_ = false;   // a shorter round dirtied clearly more pages than the one before it
+  std::optional<double> fewest_dirty_;  // the fewest pages any round so far left dirty
 };
 
 }  // namespace
