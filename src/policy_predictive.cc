@@ -75,11 +75,11 @@ class RoundTimeModel {
   // The recent round whose page count is nearest to `pages` by ratio; the newest of equals.
   const Recent* nearest_in_size(double pages) const {
     const std::size_t count = std::min<std::size_t>(added_, recent_.size());
+    const double p = std::max(pages, 1.0);
     const Recent* nearest = nullptr;
     double nearest_distance = 0;
     for (std::size_t back = 1; back <= count; ++back) {
       const Recent& r = recent_[(added_ - back) % recent_.size()];
-      const double p = std::max(pages, 1.0);
       const double distance = r.pages > p ? r.pages / p : p / r.pages;
       if (!nearest || distance < nearest_distance) {
         nearest = &r;
