@@ -12,8 +12,8 @@
 // unimodal in the stop round and the first step decides: go on while it lowers J.
 //
 // Where the curve is only extrapolated, or the guest's rate changes over time (a burst: a shorter round
-// dirtied more pages than a longer one), it weighs what going on could gain against what a wasted round
-// costs and takes the smaller regret.
+// dirtied more pages than a longer one; weighed only where the count is seen before a stop), it weighs
+// what going on could gain against what a wasted round costs and takes the smaller regret.
 //
 // With a downtime budget it stops at the first round whose downtime fits; before that it keeps going
 // while a round that fits is within reach -- judged optimistically, because stopping short of a budget
@@ -126,7 +126,7 @@ class PredictivePolicy final : public Policy {
     previous_dirty_ = dirty_;
     dirty_ = dirty;
     last_seconds_ = r.seconds;
-    return decide(r.round, dirty_, downtime_seconds_per_page(times_));
+    return decide(r.round, dirty_, downtime_seconds_per_page(times_), Count::kSeen);
   }
 
   // Stock loop, call B: round `round` has been sent but its dirty count is not known yet.
@@ -146,7 +146,7 @@ class PredictivePolicy final : public Policy {
         return {Decision::kContinue, "downtime may fit the budget: waiting for the count"};
       }
     }
-    return decide(round, *guess, spp);
+    return decide(round, *guess, spp, Count::kGuessed);
   }
 
   Estimates estimates() const override {
@@ -183,7 +183,10 @@ class PredictivePolicy final : public Policy {
     return times.total_seconds() / times.total_pages();
   }
 
-  Verdict decide(uint32_t round, double dirty, double spp) const {
+  // Whether decide() knows the last round's dirty count or only predicts it (the stock loop's call B).
+  enum class Count { kSeen, kGuessed };
+
+  Verdict decide(uint32_t round, double dirty, double spp, Count count) const {
     if (budget_s_ && dirty * spp + fixed_downtime_s_ <= *budget_s_) {
       return {Decision::kStop, "downtime fits the budget"};
     }
@@ -208,7 +211,11 @@ class PredictivePolicy final : public Policy {
     // it could gain exceeds what one more round costs if the guess is right: minimax regret.
     const double below_curve = *curve_.predict(next_seconds, memory, DirtyCurve::Below::kConstantRate);
     // A guest whose rate changes over time may come back to a phase as quiet as its best round so far.
-    const double quiet_phase = rate_varies_ && fewest_dirty_ ? *fewest_dirty_ : below_curve;
+    // Waiting for one pays only where a quiet round is seen before the stop: after the bitmap read. At
+    // the stock loop's call B a stop is blind to the round just sent, so waiting there is a guess on a
+    // guess (on a guest whose count merely jitters round to round it burns rounds: see predictive.md).
+    const bool waits_for_quiet = rate_varies_ && fewest_dirty_ && count == Count::kSeen;
+    const double quiet_phase = waits_for_quiet ? *fewest_dirty_ : below_curve;
     const double optimistic = std::min(below_curve, quiet_phase);
     if (optimistic >= *guess) return {Decision::kStop, "another round would not pay for itself"};
     if (most_gain(round, dirty, optimistic / dirty, spp) > change_if_guess_right) {

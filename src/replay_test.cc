@@ -281,7 +281,9 @@ TEST(Predictive, TakesThePaceOfTheRoundNearestInSize) {
 // 5008) while the rounds shorten: judged on one dirty curve the guest no longer converges, and
 // predictive stopped after round 3 with 4909 pages to send (J 1.65 x the oracle's). But round 3 was
 // shorter than round 2 and dirtied more: the rate changes over time, and the next round may be as quiet
-// as the quietest so far. Weighing that, predictive waits out the burst (round 5 dirties 69 pages).
+// as the quietest so far. Weighing that, predictive waits out the burst (round 5 dirties 69 pages). Only
+// where it sees each count before it stops: at the stock loop's call B it would wait blind, and on a
+// guest whose count merely jitters that burns rounds, so there it stops inside the burst as before.
 TEST(Predictive, WaitsOutABurstWhenTheRateChangesOverTime) {
   const char* real = "# precopy-trace v1\n# memory_pages=40960; page_size=4096; source=xen\n"
                      "round,dirty_pages,seconds,pages_sent\n"
@@ -289,11 +291,10 @@ TEST(Predictive, WaitsOutABurstWhenTheRateChangesOverTime) {
                      "4,5008,0.829391448,4909\n5,69,0.829892911,5008\n6,45,0.014593243,69\n"
                      "7,36,0.00528129,45\n8,42,0.007460891,36\n9,36,0.004918282,42\n";
   Outcome oracle = run(real, "oracle");
-  for (Loop loop : {Loop::kPatched, Loop::kStock}) {
-    Outcome p = run(real, "predictive", loop);
-    EXPECT_GE(p.live_rounds, 5u);
-    EXPECT_LE(p.objective / oracle.objective, 1.01);
-  }
+  Outcome p = run(real, "predictive");
+  EXPECT_GE(p.live_rounds, 5u);
+  EXPECT_LE(p.objective / oracle.objective, 1.01);
+  EXPECT_LE(run(real, "predictive", Loop::kStock).live_rounds, 4u);
 }
 
 // A real Xen trace (data/traces/xen-b2-bursty-16-1-2-96-100m-1.csv): bursts in rounds 5 to 8 (a shorter
@@ -311,13 +312,10 @@ TEST(Predictive, ExpectsNoQuieterPhaseThanTheBestRoundSeen) {
                      "13,40,0.013787751,40\n14,39,0.014870592,40\n15,40,0.011503505,39\n"
                      "16,42,0.013809482,40\n17,40,0.010961534,42\n18,42,0.013944422,40\n"
                      "19,39,0.011106092,42\n";
-  const Outcome xen = run(real, "xen");
-  for (Loop loop : {Loop::kPatched, Loop::kStock}) {
-    Outcome p = run(real, "predictive", loop);
-    EXPECT_TRUE(p.converged);
-    EXPECT_LE(p.live_rounds, 11u);
-    EXPECT_LE(p.objective, xen.objective);
-  }
+  Outcome p = run(real, "predictive");
+  EXPECT_TRUE(p.converged);
+  EXPECT_LE(p.live_rounds, 11u);
+  EXPECT_LE(p.objective, run(real, "xen").objective);
 }
 
 // A real Xen trace (data/traces/xen-b2-bursty-16-1-2-96-1g-1.csv) whose round 1 is a little faster per
