@@ -58,6 +58,9 @@ policies = "predictive paper xen xen-legacy qemu"
 plot for [p in policies] "< grep '^" . p . " ' $data/time_vs_downtime.dat" using 3:(\$4 > 0 ? \$4 : 1e-3) with points pt 7 ps 0.7 title p
 GP
 
+# The J table of an `evaluate --markdown` report: everything before its non-convergent section.
+j_table() { sed -n '1,/^### Non-convergent/p' "$1" | sed '$d'; }
+
 bench=$("$build/bench/precopy_bench" --benchmark_filter='ObserveDecide' --benchmark_repetitions=5 \
           --benchmark_report_aggregates_only=true --benchmark_format=csv 2>/dev/null | grep '_median' || true)
 
@@ -125,8 +128,8 @@ Xen 4.17 in QEMU, recorded with "always continue" through the preload), on their
 guests the simulator did not make. `precopy evaluate data/traces/xen-*.csv`, then `--loop stock`.
 
 MD
-  sed -n '1,/^### Non-convergent/p' "$data/real-patched.md" | sed '$d'
-  sed -n '1,/^### Non-convergent/p' "$data/real-stock.md" | sed '$d'
+  j_table "$data/real-patched.md"
+  j_table "$data/real-stock.md"
   cat <<'MD'
 ### Held out: real traces recorded after the policy froze
 
@@ -135,10 +138,10 @@ MD
 the last change to `predictive`. `precopy evaluate data/traces/xen-h*.csv`, then `--loop stock`.
 
 MD
-  sed -n '1,/^### Non-convergent/p' "$data/holdout-patched.md" | sed '$d'
+  j_table "$data/holdout-patched.md"
   grep -A6 '^### Downtime budget' "$data/holdout-patched.md"
   echo
-  sed -n '1,/^### Non-convergent/p' "$data/holdout-stock.md" | sed '$d'
+  j_table "$data/holdout-stock.md"
   cat <<'MD'
 ## Stress: guests whose count only jitters (not in the corpus)
 
@@ -148,8 +151,8 @@ noise, not a burst that will pass. A rule that waits for a quiet phase would bur
 is why `predictive` waits only where it sees each count before it stops (the patched loop).
 
 MD
-  sed -n '1,/^### Non-convergent/p' "$data/jitter-patched.md" | sed '$d'
-  sed -n '1,/^### Non-convergent/p' "$data/jitter-stock.md" | sed '$d'
+  j_table "$data/jitter-patched.md"
+  j_table "$data/jitter-stock.md"
   cat <<'MD'
 ## Patched loop without peeks
 
@@ -159,7 +162,7 @@ the peeks dropped (`precopy evaluate --ignore-curve`) shows what they are worth:
 extrapolate the curve from whole rounds.
 
 MD
-  sed -n '1,/^### Non-convergent/p' "$data/no-peeks.md" | sed '$d'
+  j_table "$data/no-peeks.md"
   grep -A4 '^### One-step' "$data/no-peeks.md"
   echo
   cat <<'MD'
