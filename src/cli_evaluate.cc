@@ -10,6 +10,7 @@
 #include <map>
 
 #include "cli.h"
+#include "online_floor.h"
 #include "precopy/replay.h"
 #include "prediction.h"
 
@@ -125,6 +126,79 @@ void write_plot_data(const std::string& dir, const std::vector<Trace>& traces, c
       scatter << name << ' ' << stem << ' ' << o.total_time_s / runs[i].oracle.total_time_s << ' '
               << (runs[i].oracle.downtime_s > 0 ? o.downtime_s / runs[i].oracle.downtime_s : 1.0) << '\n';
     }
+  }
+}
+
+// Every policy on the plateau twins of the corpus (see online_floor.h), and per trace the floor no policy
+// can beat on the pair {trace, twin}, listed where it exceeds the 5% the targets allow.
+void print_online_floor(const EvaluateOptions& o, const std::vector<Trace>& traces, const std::vector<Run>& runs,
+                        const PolicyConfig& base, Loop loop) {
+  constexpr double kTarget = 1.05;
+  struct TwinRuns {
+    std::vector<uint32_t> from_round;
+    std::vector<Run> runs;
+  };
+  std::vector<TwinRuns> twins(traces.size());
+  std::size_t twin_count = 0;
+  for (std::size_t i = 0; i < traces.size(); ++i) {
+    const uint32_t last = std::min<uint32_t>(static_cast<uint32_t>(traces[i].rounds.size()) - 1, kMaxTwinRound);
+    for (uint32_t r = 1; r <= last && traces[i].rounds.size() > 1; ++r) {
+      if (!has_plateau_twin(traces[i], r)) continue;
+      twins[i].from_round.push_back(r);
+      twins[i].runs.push_back(run_all(plateau_twin(traces[i], r), base, o.policies, loop));
+      ++twin_count;
+    }
+  }
+  const bool md = o.markdown;
+  heading(md, "The online floor: the corpus and its " + std::to_string(twin_count) + " plateau twins, " + o.loop +
+                  " loop");
+  auto ratio = [](const Run& r, const std::string& name) { return r.by_policy.at(name).objective / r.oracle.objective; };
+  Table t(md, {"policy", "worst J/oracle, corpus", "worst J/oracle, corpus and twins", "median J/oracle, twins",
+               "twins >2% worse J than xen"});
+  for (const auto& name : o.policies) {
+    std::vector<double> corpus, all, on_twins;
+    int worse = 0;
+    for (std::size_t i = 0; i < traces.size(); ++i) {
+      corpus.push_back(ratio(runs[i], name));
+      for (const Run& r : twins[i].runs) {
+        on_twins.push_back(ratio(r, name));
+        worse += r.by_policy.at(name).objective > 1.02 * r.by_policy.at("xen").objective ? 1 : 0;
+      }
+    }
+    all = corpus;
+    all.insert(all.end(), on_twins.begin(), on_twins.end());
+    t.add({name, num(worst(corpus)), num(worst(all)), num(median(on_twins)), std::to_string(worse)});
+  }
+  t.print();
+
+  bool has_predictive = std::find(o.policies.begin(), o.policies.end(), "predictive") != o.policies.end();
+  Table per(md, {"trace", "floor", "twin from round", "predictive: trace", "predictive: twin", "xen: trace",
+                 "xen: twin"});
+  int above = 0;
+  std::vector<double> floors;
+  for (std::size_t i = 0; i < traces.size(); ++i) {
+    const OnlineFloor f = online_floor(traces[i], o.weight);
+    floors.push_back(f.ratio);
+    above += f.ratio > kTarget ? 1 : 0;
+    if (!has_predictive || ratio(runs[i], "predictive") <= kTarget) continue;
+    std::string p_trace = "-", p_twin = "-", x_twin = "-";
+    for (std::size_t k = 0; k < twins[i].from_round.size(); ++k) {
+      if (twins[i].from_round[k] != f.twin_round) continue;
+      if (has_predictive) p_twin = num(ratio(twins[i].runs[k], "predictive"));
+      x_twin = num(ratio(twins[i].runs[k], "xen"));
+    }
+    if (has_predictive) p_trace = num(ratio(runs[i], "predictive"));
+    per.add({std::filesystem::path(traces[i].name).filename().string(), num(f.ratio),
+             f.twin_round ? std::to_string(f.twin_round) : "-", p_trace, p_twin, num(ratio(runs[i], "xen")), x_twin});
+  }
+  std::printf("The floor of a trace: no policy keeps J/oracle below it on both the trace and its plateau twin "
+              "(identical until round r, then level for ever). Median floor %.4f; %d of %zu traces have a floor "
+              "above %.2f.\n\n",
+              median(floors), above, traces.size(), kTarget);
+  if (has_predictive) {
+    std::printf("Traces where predictive is more than %.0f%% above the oracle, with the floor of each:\n\n",
+                (kTarget - 1) * 100);
+    per.print();
   }
 }
 
@@ -297,6 +371,10 @@ void run_evaluate(const EvaluateOptions& o) {
   err.add({"dirty curve (predictive)", num(100 * median(curve_err), "%.1f%%"), num(100 * p90(curve_err), "%.1f%%")});
   err.add({"constant rate (paper)", num(100 * median(constant_err), "%.1f%%"), num(100 * p90(constant_err), "%.1f%%")});
   err.print();
+
+  // 5. The online floor: what no policy can do on a trace and the guest that looked the same until the
+  // trace's count changed.
+  print_online_floor(o, traces, runs, base, loop);
 
   if (!o.plot_dir.empty()) write_plot_data(o.plot_dir, traces, runs, o.policies);
 }

@@ -126,7 +126,9 @@ class PredictivePolicy final : public Policy {
     previous_dirty_ = dirty_;
     dirty_ = dirty;
     last_seconds_ = r.seconds;
-    return decide(r.round, dirty_, downtime_seconds_per_page(times_), Count::kSeen);
+    const double spp = downtime_seconds_per_page(times_);
+    count_forecast_cost(times_.total_seconds() + (1 + weight_) * dirty * spp);
+    return note_forecast(decide(r.round, dirty_, spp, Count::kSeen));
   }
 
   // Stock loop, call B: round `round` has been sent but its dirty count is not known yet.
@@ -146,7 +148,7 @@ class PredictivePolicy final : public Policy {
         return {Decision::kContinue, "downtime may fit the budget: waiting for the count"};
       }
     }
-    return decide(round, *guess, spp, Count::kGuessed);
+    return note_forecast(decide(round, *guess, spp, Count::kGuessed));
   }
 
   Estimates estimates() const override {
@@ -203,7 +205,8 @@ class PredictivePolicy final : public Policy {
       return {Decision::kContinue, "the last round paid for itself: the budget may yet be met"};
     }
     const double change_if_guess_right = next_seconds + (1 + weight_) * (*guess - dirty) * spp;
-    if (change_if_guess_right < 0) return {Decision::kContinue, "another round lowers the predicted cost"};
+    // A prediction that has already cost rounds must promise more than they cost (count_forecast_cost).
+    if (change_if_guess_right + cost_s_[kPrediction] < 0) return {Decision::kContinue, kLowersPredictedCost};
     // The guess says stop. But below its shortest sample the curve is only extrapolated, and a knee in
     // it (a working set that was full in the long rounds but is not in the short ones) would make the
     // next rounds far cheaper than guessed. By concavity the curve is never below the straight line
@@ -218,13 +221,51 @@ class PredictivePolicy final : public Policy {
     const double quiet_phase = waits_for_quiet ? *fewest_dirty_ : below_curve;
     const double optimistic = std::min(below_curve, quiet_phase);
     if (optimistic >= *guess) return {Decision::kStop, "another round would not pay for itself"};
-    if (most_gain(round, dirty, optimistic / dirty, spp) > change_if_guess_right) {
-      if (quiet_phase < below_curve) {
-        return {Decision::kContinue, "another round may pay: the dirty rate changes over time"};
-      }
-      return {Decision::kContinue, "another round may pay: the curve below the last round is uncertain"};
+    // Waiting on a hope is ski rental: each round that does not bring it costs a round, and the hope is
+    // worth at most most_gain. Go on only while what the waiting has cost so far, plus this round, is
+    // less than that: a guest that never delivers loses at most about what it could have won.
+    const double gain = most_gain(round, dirty, optimistic / dirty, spp);
+    if (gain > change_if_guess_right + cost_s_[kHope]) {
+      if (quiet_phase < below_curve) return {Decision::kContinue, kHedgeOnQuietPhase};
+      return {Decision::kContinue, kHedgeOnCurve};
     }
+    if (gain > change_if_guess_right) return {Decision::kStop, "waited long enough for a round that would pay"};
     return {Decision::kStop, "another round would not pay for itself"};
+  }
+
+  static constexpr const char* kLowersPredictedCost = "another round lowers the predicted cost";
+  static constexpr const char* kHedgeOnQuietPhase = "another round may pay: the dirty rate changes over time";
+  static constexpr const char* kHedgeOnCurve = "another round may pay: the curve below the last round is uncertain";
+
+  // What a round was run on: a prediction that it lowers J, or a hope that it might.
+  enum Forecast { kPrediction, kHope, kNoForecast };
+
+  // Remembers what the verdict went on for, for count_forecast_cost().
+  Verdict note_forecast(Verdict v) {
+    on_forecast_ = kNoForecast;
+    if (v.decision == Decision::kContinue && v.reason == kLowersPredictedCost) on_forecast_ = kPrediction;
+    if (v.decision == Decision::kContinue && (v.reason == kHedgeOnQuietPhase || v.reason == kHedgeOnCurve)) {
+      on_forecast_ = kHope;
+    }
+    if (on_forecast_ != kNoForecast && !forecast_start_j_) forecast_start_j_ = last_j_;
+    return v;
+  }
+
+  // After each round, with J had the migration stopped there (as the policy sees it). A round run on a
+  // forecast that raised J instead of lowering it adds what it cost to that kind of forecast's account,
+  // and while it is open a forecast of that kind must promise more than it holds. So a model that keeps
+  // predicting a fall that does not come (the guest changed), or a hope that never comes true, costs at
+  // most about what it promised, not rounds up to the cap. The kinds keep apart because they fail apart:
+  // a burst breaks the prediction the round it starts, and is then what the hope waits out. Once J falls
+  // below where the accounts opened, the forecasts paid and they close. A converging guest lowers J
+  // every round and never opens one.
+  void count_forecast_cost(double j) {
+    if (on_forecast_ != kNoForecast && j > last_j_) cost_s_[on_forecast_] += j - last_j_;
+    if (forecast_start_j_ && j < *forecast_start_j_) {
+      cost_s_ = {};
+      forecast_start_j_.reset();
+    }
+    last_j_ = j;
   }
 
   // The largest fall in J from going on, if every round shrinks the dirty count by `ratio` (the straight
@@ -285,6 +326,10 @@ class PredictivePolicy final : public Policy {
   double last_seconds_ = 0;    // the last completed round's duration
   bool rate_varies_ = false;   // a shorter round dirtied clearly more pages than the one before it
   std::optional<double> fewest_dirty_;  // the fewest pages any round so far left dirty
+  Forecast on_forecast_ = kNoForecast;  // what the last verdict went on for
+  double last_j_ = 0;                    // J had the migration stopped after the last round
+  std::array<double, 2> cost_s_{};       // what rounds run on each kind of forecast have added to J
+  std::optional<double> forecast_start_j_;  // J when the accounts opened
 };
 
 }  // namespace
