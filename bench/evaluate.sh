@@ -94,10 +94,20 @@ MD
     oracle, which knows the count will fall, waits. A burst that starts after the count has fallen
     shows itself (a shorter round dirties more pages than a longer one) and `predictive` waits it out:
     see [predictive.md](predictive.md).
+    The online floor (below) makes this exact: each of the two is identical up to a round r with its
+    plateau twin, a guest that stays level from there; whatever a policy does, it is at least 1.13
+    (burst) and 1.23 (writer) × the oracle on one of the pair. No online policy can be within 5% on both.
   - `xen-burst-bursty-32-2-3-64-100m-1` (1.18; Xen 1.23): never converges; `predictive` goes one round
-    past the oracle's second because the curve below the last round is only extrapolated.
+    past the oracle's second because the curve below the last round is only extrapolated. Its floor is
+    1.0003: this miss is the policy's own, the price of the bound that catches a knee in the curve.
   - `xen-w8-writer-8-32-100m-1` (1.10; Xen 1.08): recorded to 9 rounds only; `predictive` would go on
     and is charged the last recorded round (see the last point).
+- The online floor, in the tables after the prediction error: on 41 of the 76 traces no policy can keep
+  within 5% of the oracle on both the trace and one of its plateau twins (mostly the twin from round 1:
+  after one round any guest may be one whose working set is already full), so "worst ≤ 1.05" cannot
+  be met on a corpus that also holds the twins. On the 1273 twins `predictive` has a median of 1.0010
+  and no case worse than its worst on the corpus; Xen's fixed five rounds give 1.0237. The twins are
+  how the rounds a hope may cost were found unbounded and then bounded (see [predictive.md](predictive.md)).
 - Never more than 2% worse than `xen`: in the patched loop one trace is (`xen-burst-bursty-32-2-3-64-100m-2`,
   above); in the stock loop three: that one and two bursty guests whose burst `predictive` waits out
   only where it sees each count before it stops (`xen-burst-bursty-32-2-3-64-200m-1`,
@@ -135,7 +145,10 @@ MD
 
 `data/traces/xen-h*.csv` (`tests/e2e/scenarios/holdout.conf`): nine guests no policy was developed on
 (writers of 1 to 12 MiB/s, two bursty shapes, gzip, sort, idle; 100 Mbit/s to 1 Gbit/s), recorded after
-the last change to `predictive`. `precopy evaluate data/traces/xen-h*.csv`, then `--loop stock`.
+`predictive` froze at commit 91cd6cf. One change came later, the forecast accounts (see
+[predictive.md](predictive.md)), made for the plateau twins of the corpus, not for these; on these nine
+it moves one stop (`xen-hw3-writer-3-96-200m-1`: 1.0045 to 1.0037 × the oracle in the patched loop,
+1.0020 to 1.0045 in the stock loop). `precopy evaluate data/traces/xen-h*.csv`, then `--loop stock`.
 
 MD
   j_table "$data/holdout-patched.md"
