@@ -61,4 +61,21 @@ TEST(CliEvaluate, ReportsEverySection) {
   EXPECT_EQ(run("evaluate -p paper " + kRepo + "/data/traces/example.csv").status, 2);  // needs xen
 }
 
+TEST(CliEvaluate, ReportsTheOnlineFloorOfATracePredictiveMisses) {
+  // A real writer whose count holds level for three rounds, then falls: its twin that stays level
+  // sets a floor of 1.23 (docs/evaluation.md), and predictive is 1.35 x the oracle on it.
+  const std::string trace = kRepo + "/data/traces/xen-w8-writer-8-32-100m-2.csv";
+  Result r = run("evaluate " + trace);
+  ASSERT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("The online floor: the corpus and its 18 plateau twins, patched loop"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("1 of 1 traces have a floor above 1.05"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("xen-w8-writer-8-32-100m-2.csv  1.2256  5"), std::string::npos) << r.out;
+  // Without predictive there is no miss of its to list, and the rest of the section still prints.
+  Result without = run("evaluate -p xen -p paper " + trace);
+  ASSERT_EQ(without.status, 0);
+  EXPECT_NE(without.out.find("plateau twins"), std::string::npos);
+  EXPECT_EQ(without.out.find("Traces where predictive"), std::string::npos);
+}
+
 }  // namespace
