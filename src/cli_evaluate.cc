@@ -174,13 +174,14 @@ void print_online_floor(const EvaluateOptions& o, const std::vector<Trace>& trac
   bool has_predictive = std::find(o.policies.begin(), o.policies.end(), "predictive") != o.policies.end();
   Table per(md, {"trace", "floor", "twin from round", "predictive: trace", "predictive: twin", "xen: trace",
                  "xen: twin"});
-  int above = 0;
+  int above = 0, misses = 0;
   std::vector<double> floors;
   for (std::size_t i = 0; i < traces.size(); ++i) {
     const OnlineFloor f = online_floor(traces[i], o.weight);
     floors.push_back(f.ratio);
     above += f.ratio > kTarget ? 1 : 0;
     if (!has_predictive || ratio(runs[i], "predictive") <= kTarget) continue;
+    ++misses;
     std::string p_trace = "-", p_twin = "-", x_twin = "-";
     for (std::size_t k = 0; k < twins[i].from_round.size(); ++k) {
       if (twins[i].from_round[k] != f.twin_round) continue;
@@ -195,7 +196,9 @@ void print_online_floor(const EvaluateOptions& o, const std::vector<Trace>& trac
               "(identical until round r, then level for ever). Median floor %.4f; %d of %zu traces have a floor "
               "above %.2f.\n\n",
               median(floors), above, traces.size(), kTarget);
-  if (has_predictive) {
+  if (has_predictive && misses == 0) {
+    std::printf("No trace where predictive is more than %.0f%% above the oracle.\n\n", (kTarget - 1) * 100);
+  } else if (has_predictive) {
     std::printf("Traces where predictive is more than %.0f%% above the oracle, with the floor of each:\n\n",
                 (kTarget - 1) * 100);
     per.print();

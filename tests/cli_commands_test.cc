@@ -76,6 +76,9 @@ TEST(CliEvaluate, ReportsTheOnlineFloorOfATracePredictiveMisses) {
   ASSERT_EQ(without.status, 0);
   EXPECT_NE(without.out.find("plateau twins"), std::string::npos);
   EXPECT_EQ(without.out.find("Traces where predictive"), std::string::npos);
+  Result none = run("evaluate " + kRepo + "/data/traces/sim-idle-1GiB-100Mbit.csv");
+  ASSERT_EQ(none.status, 0);
+  EXPECT_NE(none.out.find("No trace where predictive is more than 5% above the oracle."), std::string::npos);
 }
 
 }  // namespace
