@@ -203,6 +203,12 @@ class Parser {
     CurveSample s;
     uint64_t round = integer(f[0], "round");
     if (round < 1 || round > trace_.rounds.size()) fail("curve sample for unknown round " + std::string(f[0]));
+    // A round's peeks reach a policy during that round, so a sample listed after a later round's would
+    // be out of time: refused, not silently skipped.
+    if (!trace_.curve.empty() && round < trace_.curve.back().round) {
+      fail("curve sample for round " + std::string(f[0]) + " after one for round " +
+           std::to_string(trace_.curve.back().round) + ": samples must be in round order");
+    }
     s.round = static_cast<uint32_t>(round);
     s.seconds = seconds(f[1]);
     s.pages = integer(f[2], "pages");

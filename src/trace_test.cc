@@ -94,6 +94,9 @@ TEST(Trace, BadInputNamesFileAndLine) {
   EXPECT_EQ(error_of(""), "f.csv:0: empty file: expected '# precopy-trace v1'");
   EXPECT_EQ(error_of(head + "round,round,seconds\n"), "f.csv:3: duplicate column 'round'");
   EXPECT_EQ(error_of(head + std::string(5000, 'x')), "f.csv:3: line longer than 4096 bytes");
+  EXPECT_EQ(error_of(head + "round,dirty_pages,seconds\n1,5,1\n2,3,0.5\n# section=curve\nround,seconds,pages\n"
+                            "2,0.1,1\n1,0.5,4\n"),
+            "f.csv:9: curve sample for round 1 after one for round 2: samples must be in round order");
 }
 
 TEST(Trace, WriteFileLeavesNoPartialFile) {

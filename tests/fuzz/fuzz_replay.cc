@@ -10,6 +10,11 @@
 // NaN and not negative; total time covers the live rounds; pages and bytes add up where they cannot
 // overflow; and the oracle is never beaten: with no budget (or none fitting) nobody has a smaller J,
 // and with a budget nobody stops earlier and still fits it.
+//
+// And the online floor (src/online_floor.h): every policy, in either loop, is at least the floor times
+// the least J on the trace or on the plateau twin that sets it. That is the floor's claim, checked
+// against every policy on every input.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -17,6 +22,7 @@
 
 #include "config.h"
 #include "fuzz_support.h"
+#include "online_floor.h"
 #include "precopy/replay.h"
 #include "precopy/trace.h"
 
@@ -68,6 +74,41 @@ void check_outcome(const precopy::Trace& trace, const precopy::Outcome& o, const
   }
 }
 
+// The least J over every stop round: the oracle's without a budget.
+double least_objective(const precopy::Trace& trace, const precopy::PolicyConfig& c) {
+  double least = std::numeric_limits<double>::infinity();
+  for (const precopy::Outcome& o : precopy::outcomes_of_every_stop(trace, c.downtime_weight, c.fixed_downtime_s)) {
+    least = std::min(least, o.objective);
+  }
+  return least;
+}
+
+void check_online_floor(const precopy::Trace& trace, const precopy::PolicyConfig& base) {
+  const precopy::OnlineFloor floor = precopy::online_floor(trace, base.downtime_weight, base.fixed_downtime_s);
+  FUZZ_CHECK(!(floor.ratio < 1), "floor %.17g below 1", floor.ratio);
+  if (floor.twin_round == 0) return;
+  FUZZ_CHECK(floor.twin_round < trace.rounds.size() && precopy::has_plateau_twin(trace, floor.twin_round),
+             "floor from round %u of %zu without a twin", floor.twin_round, trace.rounds.size());
+  const precopy::Trace twin = precopy::plateau_twin(trace, floor.twin_round);
+  const double least_trace = least_objective(trace, base);
+  const double least_twin = least_objective(twin, base);
+  if (!(least_trace > 0) || !(least_twin > 0) || !std::isfinite(least_trace) || !std::isfinite(least_twin)) return;
+  for (const std::string& name : precopy::policy_names()) {
+    precopy::PolicyConfig config = base;
+    config.policy = name;
+    for (precopy::Loop loop : {precopy::Loop::kPatched, precopy::Loop::kStock}) {
+      const precopy::Outcome on_trace = precopy::replay(trace, config, loop);
+      const precopy::Outcome on_twin = precopy::replay(twin, config, loop);
+      const std::string what = name + "/" + precopy::loop_name(loop) + " on the twin";
+      check_outcome(twin, on_twin, what.c_str());
+      const double worst = std::max(on_trace.objective / least_trace, on_twin.objective / least_twin);
+      if (std::isnan(worst)) continue;
+      FUZZ_CHECK(worst >= floor.ratio * (1 - 1e-9), "%s: %.17g on the pair, below the floor %.17g (twin from %u)",
+                 what.c_str(), worst, floor.ratio, floor.twin_round);
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
@@ -112,5 +153,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
                  "xen: patched stops after %u, stock after %u", patched.live_rounds, stock.live_rounds);
     }
   }
+  check_online_floor(trace, base);
   return 0;
 }
