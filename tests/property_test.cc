@@ -340,6 +340,18 @@ TEST(FuzzRegression, ABandwidthThatCannotBeMeasuredIsRefusedByTheParser) {
 // fuzz_replay: memory_pages up to 2^64 - 1 was accepted; the stock-loop replay passed it to the
 // adapter as libxenguest's `long` dirty_count, negative beyond 2^63, so the adapter fell back to Xen's
 // rule and the two loops disagreed. Traces now share the config's limit of 2^48 pages.
+// The input on which fuzz_replay found a policy below the online floor: its curve section listed a round-2
+// peek before two round-1 peeks, replay skipped those, and the trace and its plateau twin (which has no
+// round-2 peek) showed a policy different rounds. The parser now refuses such a section.
+TEST(FuzzRegression, CurveSamplesOutOfRoundOrderAreRefusedByTheParser) {
+  const std::string head =
+      "# precopy-trace v1\n# memory_pages=131072\nround,dirty_pages,seconds,pages_sent\n1,11,29.944967296,131072\n"
+      "2,0,0.006258688,191\n3,0,768e-05,1\n# section=curve\nround,seconds,pages\n";
+  EXPECT_THROW(parse_trace_string(head + "2,0.033554432,0\n1,0.,96\n1,4.294967296,191\n"), TraceError);
+  const Trace ordered = parse_trace_string(head + "1,0.,96\n1,4.294967296,191\n2,0.033554432,0\n");
+  EXPECT_EQ(ordered.curve.size(), 3u);
+}
+
 TEST(FuzzRegression, MemoryBeyondTheConfigLimitIsRefusedByTheParser) {
   const std::string rest = "\nround,dirty_pages,seconds\n1,400,3\n";
   EXPECT_THROW(parse_trace_string("# precopy-trace v1\n# memory_pages=18446744073709551615" + rest), TraceError);
