@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "online_floor.h"
 #include "precopy/policy.h"
 #include "precopy/precopy.h"
 #include "precopy/replay.h"
@@ -159,6 +160,33 @@ TEST(Property, NoPolicyBeatsTheOracleOnJWithoutABudget) {
       }
     }
   }
+}
+
+// The online floor's claim (src/online_floor.h): a policy sees a trace and its plateau twin alike until
+// they part, so none, in either loop, can be below the floor on both. If a policy were, the floor
+// would be overstating what no policy can do, and docs/evaluation.md with it.
+TEST(Property, NoPolicyIsBelowTheOnlineFloorOnATraceAndItsTwin) {
+  int floors_above_one = 0;
+  for (uint64_t seed = 1; seed <= kTracesPerProperty / 4; ++seed) {
+    const Trace t = random_trace(seed);
+    const PolicyConfig base = random_config(seed, false);
+    const OnlineFloor floor = online_floor(t, base.downtime_weight, base.fixed_downtime_s);
+    if (floor.twin_round == 0) continue;
+    ++floors_above_one;
+    const Trace twin = plateau_twin(t, floor.twin_round);
+    const double oracle = replay_oracle(t, base).objective;
+    const double twin_oracle = replay_oracle(twin, base).objective;
+    for (const std::string& name : policy_names()) {
+      for (Loop loop : kLoops) {
+        PolicyConfig c = base;
+        c.policy = name;
+        const double worst = std::max(replay(t, c, loop).objective / oracle, replay(twin, c, loop).objective / twin_oracle);
+        ASSERT_GE(worst, floor.ratio * (1 - 1e-9)) << name << "/" << loop_name(loop) << " seed " << seed
+                                                   << ": twin from round " << floor.twin_round;
+      }
+    }
+  }
+  EXPECT_GT(floors_above_one, kTracesPerProperty / 20);  // the property is about something
 }
 
 // With a budget the oracle stops at the earliest round whose downtime fits it, which is a different
