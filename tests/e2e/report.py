@@ -91,6 +91,11 @@ def parse_xl_log(lines):
                 final_pages = max(final_pages, total)
             else:
                 rounds[it] = max(rounds.get(it, 0), total)
+            # libxc's progress line ends in '\r', not '\n', so the next stderr line (libprecopy's
+            # decision) can share its line.
+            shared = ln.find('precopy: ', m.end())
+            if shared >= 0:
+                decisions.append(ln[shared:].strip())
             continue
         low = ln.lower()
         if 'precopy' in low and not ln.startswith('# '):

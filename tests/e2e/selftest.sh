@@ -100,6 +100,10 @@ xl = ['xc: detail: Frames iteration 0: 1024/4096   25%', 'xc: detail: Frames ite
 r = report.parse_xl_log(xl)
 assert r['live_rounds'] == 2 and r['pages_per_round'] == [4096, 300] and r['stop_copy_pages'] == 120, r
 assert r['stop_reason'] == 'round 1: fits', r
+shared = ['xc: progress: Frames iteration 1: 40/40  100%precopy: info: policy=predictive at=after-bitmap '
+          'round=7 dirty_pages=40 decision=stop reason="no pay"']
+r = report.parse_xl_log(shared)  # libxc's progress ends in a carriage return: the decision shares its line
+assert r['pages_per_round'] == [40] and r['stop_reason'] == 'round 7: no pay', r
 g, c, m = report.parse_console(['E2E GAP wall_end=100.5 gap_ms=812.0 over=1',
                                 'E2E CHECK wall=101.0 pass=3 full=0 pages=10 writes=5 bad=0 bad_total=0',
                                 'E2E CHECK wall=101.0 pass=3 full=0 pages=10 writes=5 bad=0 bad_total=0'])
