@@ -13,7 +13,9 @@
 //
 // Where the curve is only extrapolated, or the guest's rate changes over time (a burst: a shorter round
 // dirtied more pages than a longer one; weighed only where the count is seen before a stop), it weighs
-// what going on could gain against what a wasted round costs and takes the smaller regret.
+// what going on could gain against what a wasted round costs and takes the smaller regret. Rounds run
+// on a forecast (a predicted fall, or such a hope) that raised J are charged to it, and a forecast must
+// promise more than it has cost: waiting on a hope that never comes true is bounded (ski rental).
 //
 // With a downtime budget it stops at the first round whose downtime fits; before that it keeps going
 // while a round that fits is within reach -- judged optimistically, because stopping short of a budget
@@ -22,6 +24,7 @@
 #include <array>
 #include <cmath>
 #include <optional>
+#include <string_view>
 
 #include "dirty_curve.h"
 #include "policies.h"
@@ -242,11 +245,10 @@ class PredictivePolicy final : public Policy {
 
   // Remembers what the verdict went on for, for count_forecast_cost().
   Verdict note_forecast(Verdict v) {
+    const std::string_view why = v.reason;
     on_forecast_ = kNoForecast;
-    if (v.decision == Decision::kContinue && v.reason == kLowersPredictedCost) on_forecast_ = kPrediction;
-    if (v.decision == Decision::kContinue && (v.reason == kHedgeOnQuietPhase || v.reason == kHedgeOnCurve)) {
-      on_forecast_ = kHope;
-    }
+    if (v.decision == Decision::kContinue && why == kLowersPredictedCost) on_forecast_ = kPrediction;
+    if (v.decision == Decision::kContinue && (why == kHedgeOnQuietPhase || why == kHedgeOnCurve)) on_forecast_ = kHope;
     if (on_forecast_ != kNoForecast && !forecast_start_j_) forecast_start_j_ = last_j_;
     return v;
   }
