@@ -141,13 +141,9 @@ void print_online_floor(const EvaluateOptions& o, const std::vector<Trace>& trac
   std::vector<TwinRuns> twins(traces.size());
   std::size_t twin_count = 0;
   for (std::size_t i = 0; i < traces.size(); ++i) {
-    const uint32_t last = std::min<uint32_t>(static_cast<uint32_t>(traces[i].rounds.size()) - 1, kMaxTwinRound);
-    for (uint32_t r = 1; r <= last && traces[i].rounds.size() > 1; ++r) {
-      if (!has_plateau_twin(traces[i], r)) continue;
-      twins[i].from_round.push_back(r);
-      twins[i].runs.push_back(run_all(plateau_twin(traces[i], r), base, o.policies, loop));
-      ++twin_count;
-    }
+    twins[i].from_round = plateau_twin_rounds(traces[i]);
+    for (uint32_t r : twins[i].from_round) twins[i].runs.push_back(run_all(plateau_twin(traces[i], r), base, o.policies, loop));
+    twin_count += twins[i].from_round.size();
   }
   const bool md = o.markdown;
   heading(md, "The online floor: the corpus and its " + std::to_string(twin_count) + " plateau twins, " + o.loop +

@@ -53,13 +53,21 @@ Trace plateau_twin(const Trace& trace, uint32_t round) {
   return twin;
 }
 
+std::vector<uint32_t> plateau_twin_rounds(const Trace& trace) {
+  std::vector<uint32_t> rounds;
+  const std::size_t last = std::min<std::size_t>(trace.rounds.size(), kMaxTwinRound + std::size_t{1});
+  for (uint32_t r = 1; r < last; ++r) {
+    if (has_plateau_twin(trace, r)) rounds.push_back(r);
+  }
+  return rounds;
+}
+
 OnlineFloor online_floor(const Trace& trace, double weight, double fixed_downtime_s) {
   OnlineFloor floor;
-  if (trace.rounds.size() < 2) return floor;
+  const std::vector<uint32_t> twin_rounds = plateau_twin_rounds(trace);
+  if (twin_rounds.empty()) return floor;
   const std::vector<double> own = ratios_to_oracle(trace, weight, fixed_downtime_s);
-  const uint32_t last_twin = std::min<uint32_t>(static_cast<uint32_t>(trace.rounds.size()) - 1, kMaxTwinRound);
-  for (uint32_t r = 1; r <= last_twin; ++r) {
-    if (!has_plateau_twin(trace, r)) continue;
+  for (uint32_t r : twin_rounds) {
     const std::vector<double> twin = ratios_to_oracle(plateau_twin(trace, r), weight, fixed_downtime_s);
     // Stopping at some s <= r: the policy cannot tell the two apart, so it stops at s on both.
     double same_stop = std::numeric_limits<double>::infinity();

@@ -15,6 +15,7 @@
 #define PRECOPY_ONLINE_FLOOR_H_
 
 #include <cstdint>
+#include <vector>
 
 #include "precopy/trace.h"
 
@@ -31,6 +32,9 @@ Trace plateau_twin(const Trace& trace, uint32_t round);
 // Whether plateau_twin(trace, round) is defined: round r left pages dirty (else the migration is over)
 // and sent pages in measurable time (else it has no pace).
 bool has_plateau_twin(const Trace& trace, uint32_t round);
+
+// The rounds r whose twins the analysis uses: 1..min(K - 1, kMaxTwinRound), where the twin is defined.
+std::vector<uint32_t> plateau_twin_rounds(const Trace& trace);
 
 struct OnlineFloor {
   double ratio = 1;         // no policy keeps J / J_oracle below this on both the trace and the twin

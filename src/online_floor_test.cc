@@ -43,6 +43,7 @@ TEST(PlateauTwin, IsDefinedOnlyWhereARoundLeftPagesAndHasAPace) {
   EXPECT_FALSE(has_plateau_twin(t, 3));  // the last round: nothing after it to differ
   EXPECT_FALSE(has_plateau_twin(t, 0));
   EXPECT_THROW(plateau_twin(t, 2), std::invalid_argument);
+  EXPECT_EQ(plateau_twin_rounds(t), std::vector<uint32_t>{1});
 }
 
 TEST(OnlineFloor, IsSetByTheLastRoundTheTwoLookAlike) {
@@ -87,7 +88,9 @@ TEST(OnlineFloor, LooksAtTheFirstRoundsOnlyOfAVeryLongTrace) {
   std::ostringstream text;
   text << "# precopy-trace v1\n# memory_pages=100000\nround,dirty_pages,seconds,pages_sent\n1,5000,10,100000\n";
   for (int k = 2; k <= 20000; ++k) text << k << ',' << (k % 2 ? 5000 : 4000) << ",0.5," << (k % 2 ? 4000 : 5000) << '\n';
-  OnlineFloor f = online_floor(parse_trace_string(text.str(), "long"), 10);
+  const Trace long_trace = parse_trace_string(text.str(), "long");
+  EXPECT_EQ(plateau_twin_rounds(long_trace).size(), kMaxTwinRound);
+  OnlineFloor f = online_floor(long_trace, 10);
   EXPECT_LE(f.twin_round, kMaxTwinRound);
   EXPECT_GE(f.ratio, 1.0);
 }
