@@ -68,9 +68,9 @@ TEST(OnlineFloor, IsOneForAGuestThatNeverChanges) {
   OnlineFloor f = online_floor(t, 10);
   EXPECT_EQ(f.ratio, 1.0);
   EXPECT_EQ(f.twin_round, 0u);
-  EXPECT_EQ(online_floor(parse_trace_string("# precopy-trace v1\n# memory_pages=10\nround,dirty_pages,seconds\n1,1,1\n"), 10)
-                .twin_round,
-            0u);  // one round: nothing to tell apart
+  const Trace one_round =
+      parse_trace_string("# precopy-trace v1\n# memory_pages=10\nround,dirty_pages,seconds\n1,1,1\n");
+  EXPECT_EQ(online_floor(one_round, 10).twin_round, 0u);  // one round: nothing to tell apart
 }
 
 TEST(OnlineFloor, NoPolicyCanStayWithinFivePercentOnARealWriterThatStalled) {
@@ -87,7 +87,9 @@ TEST(OnlineFloor, NoPolicyCanStayWithinFivePercentOnARealWriterThatStalled) {
 TEST(OnlineFloor, LooksAtTheFirstRoundsOnlyOfAVeryLongTrace) {
   std::ostringstream text;
   text << "# precopy-trace v1\n# memory_pages=100000\nround,dirty_pages,seconds,pages_sent\n1,5000,10,100000\n";
-  for (int k = 2; k <= 20000; ++k) text << k << ',' << (k % 2 ? 5000 : 4000) << ",0.5," << (k % 2 ? 4000 : 5000) << '\n';
+  for (int k = 2; k <= 20000; ++k) {
+    text << k << ',' << (k % 2 ? 5000 : 4000) << ",0.5," << (k % 2 ? 4000 : 5000) << '\n';
+  }
   const Trace long_trace = parse_trace_string(text.str(), "long");
   EXPECT_EQ(plateau_twin_rounds(long_trace).size(), kMaxTwinRound);
   OnlineFloor f = online_floor(long_trace, 10);

@@ -180,7 +180,8 @@ TEST(Property, NoPolicyIsBelowTheOnlineFloorOnATraceAndItsTwin) {
       for (Loop loop : kLoops) {
         PolicyConfig c = base;
         c.policy = name;
-        const double worst = std::max(replay(t, c, loop).objective / oracle, replay(twin, c, loop).objective / twin_oracle);
+        const double worst =
+            std::max(replay(t, c, loop).objective / oracle, replay(twin, c, loop).objective / twin_oracle);
         ASSERT_GE(worst, floor.ratio * (1 - 1e-9)) << name << "/" << loop_name(loop) << " seed " << seed
                                                    << ": twin from round " << floor.twin_round;
       }
