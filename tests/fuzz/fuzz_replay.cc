@@ -74,13 +74,10 @@ void check_outcome(const precopy::Trace& trace, const precopy::Outcome& o, const
   }
 }
 
-// The least J over every stop round: the oracle's without a budget.
-double least_objective(const precopy::Trace& trace, const precopy::PolicyConfig& c) {
-  double least = std::numeric_limits<double>::infinity();
-  for (const precopy::Outcome& o : precopy::outcomes_of_every_stop(trace, c.downtime_weight, c.fixed_downtime_s)) {
-    least = std::min(least, o.objective);
-  }
-  return least;
+// The oracle's J without a budget: the least J over every stop round, which the floor is relative to.
+double least_objective(const precopy::Trace& trace, precopy::PolicyConfig c) {
+  c.downtime_budget_s.reset();
+  return precopy::replay_oracle(trace, c).objective;
 }
 
 void check_online_floor(const precopy::Trace& trace, const precopy::PolicyConfig& base) {
