@@ -32,6 +32,9 @@ echo "evaluate.sh: replaying $(ls $corpus/*.csv | wc -l) traces" >&2
 bench/jittery_traces.py "$data/jitter" --noise 0.3
 "$precopy" evaluate --markdown "$data/jitter" >"$data/jitter-patched.md"
 "$precopy" evaluate --markdown --loop stock "$data/jitter" >"$data/jitter-stock.md"
+bench/bursty_traces.py "$data/bursty" --precopy "$precopy"
+"$precopy" evaluate --markdown "$data/bursty" >"$data/bursty-patched.md"
+"$precopy" evaluate --markdown --loop stock "$data/bursty" >"$data/bursty-stock.md"
 
 # Dirty pages per round for one trace of each workload, each policy's stop marked.
 examples=(example sim-idle-1GiB-100Mbit sim-kcompile-1GiB-100Mbit sim-hotcold-512MiB-100Mbit-web
@@ -191,6 +194,26 @@ is why `predictive` waits only where it sees each count before it stops (the pat
 MD
   j_table "$data/jitter-patched.md"
   j_table "$data/jitter-stock.md"
+  cat <<'MD'
+## Stress: bursty guests like the testbed's (simulated, not in the corpus)
+
+60 traces from `bench/bursty_traces.py DIR`: `precopy simulate --workload bursty` (a writer that is on for
+1–3 s and off for 1–4 s, 4–32 MiB/s into 24–96 MiB, as `memcheck -b` in the e2e testbed) on 128–256 MiB
+guests over 100–200 Mbit/s, where rounds last about as long as a burst or a pause. A round that falls in a
+pause leaves a few pages dirty and the migration is over; until one does, the count may hold level for
+rounds, which is what a writer that never converges does too. `predictive` cuts such a level count at
+once (right on a guest that stays level: see the twins below), Xen's fixed five rounds outlast most
+bursts. This is where `predictive` is furthest from Xen: in the patched loop it is more than 2% worse on
+a tenth of these guests, at worst 2.5 × the oracle where Xen's worst is 1.54, and its median floor
+(what no online policy can beat on a trace and its plateau twin) is above 1.05. Closing this gap without
+giving up the cut of guests that never converge is the open part of the work (see
+[predictive.md](predictive.md)).
+
+MD
+  j_table "$data/bursty-patched.md"
+  sed -n '/^### The online floor/,$p' "$data/bursty-patched.md"
+  echo
+  j_table "$data/bursty-stock.md"
   cat <<'MD'
 ## Patched loop without peeks
 

@@ -422,3 +422,70 @@ TEST(Corpus, EverySimulatedTraceIsReproducedFromItsHeader) {
 
 }  // namespace
 }  // namespace precopy
+
+namespace precopy {
+namespace {
+
+// Expected writes a workload makes in [begin, end).
+double writes_between(Workload& workload, double begin, double end) {
+  std::vector<WriteRegion> regions;
+  workload.writes(begin, end, regions);
+  double writes = 0;
+  for (const WriteRegion& region : regions) writes += region.writes_per_page * static_cast<double>(region.page_count);
+  return writes;
+}
+
+// The testbed's bursty guest: `rate` writes/s for `on` seconds, none for `off`, from a random point of the
+// period. Every whole period carries exactly one burst, a window shorter than the pause can fall wholly
+// inside it (no writes) or wholly inside a burst (rate x its length), and the pieces add up.
+TEST(Workloads, BurstyWritesOnlyDuringItsBursts) {
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    SCOPED_TRACE(seed);
+    auto workload = make_workload("bursty:rate=1000,on=1,off=3,wss=500,background=0");
+    workload->start({10000, 4096, 1000}, seed);
+    EXPECT_NEAR(writes_between(*workload, 0, 4), 1000, 1e-6);
+    EXPECT_NEAR(writes_between(*workload, 2.5, 10.5), 2000, 1e-6);
+    double sum = 0, quiet = 0, loud = 0;
+    for (double t = 0; t < 40 - 1e-9; t += 0.25) {
+      const double w = writes_between(*workload, t, t + 0.25);
+      EXPECT_GE(w, -1e-9);
+      EXPECT_LE(w, 250 + 1e-6);
+      sum += w;
+      quiet += w < 1e-9 ? 1 : 0;
+      loud += w > 250 - 1e-6 ? 1 : 0;
+    }
+    EXPECT_NEAR(sum, 10000, 1e-6);
+    EXPECT_GE(quiet, 90);  // 3 s of each 4 s are a pause: at least 11 whole quarter-seconds in each
+    EXPECT_GE(loud, 27);   // and at least 3 whole quarter-seconds in each 1 s burst
+  }
+  // No pause: a constant writer; the background falls anywhere in memory.
+  auto steady = make_workload("bursty:rate=1000,on=1,off=0,wss=500,background=10");
+  steady->start({10000, 4096, 1000}, 3);
+  EXPECT_NEAR(writes_between(*steady, 0.3, 2.8), 2500 + 25, 1e-6);
+}
+
+TEST(Workloads, BurstyRejectsPhasesItCannotWalk) {
+  const SimulationContext context{10000, 4096, 1000};
+  EXPECT_THROW(make_workload("bursty:on=0")->start(context, 1), std::invalid_argument);
+  EXPECT_THROW(make_workload("bursty:off=0.0001")->start(context, 1), std::invalid_argument);
+  EXPECT_NO_THROW(make_workload("bursty:off=0")->start(context, 1));
+}
+
+// Simulated over the testbed's link, the bursty guest shows what the real one does: a round inside a
+// pause leaves only the background dirty, after rounds that the bursts kept hundreds of times higher.
+TEST(Simulator, BurstyGuestEndsInAQuietRound) {
+  SimulationConfig config;
+  config.memory_pages = 32768;
+  config.bandwidth_bytes_per_s = 12.5e6;
+  config.rounds = 30;
+  config.seed = 3;
+  const Trace trace = simulate(config, "bursty");
+  ASSERT_GE(trace.rounds.size(), 4u);
+  const uint64_t last_big = trace.rounds[trace.rounds.size() - 3].dirty_pages;
+  EXPECT_GT(last_big, 1000u);
+  EXPECT_LT(trace.rounds[trace.rounds.size() - 2].dirty_pages, 100u);
+  EXPECT_EQ(trace.get("workload"), "bursty");
+}
+
+}  // namespace
+}  // namespace precopy
