@@ -125,6 +125,8 @@ class PredictivePolicy final : public Policy {
     // the guest's rate changes over time (bursts, phases), and a quieter phase may come at any round.
     if (r.round >= 2 && r.seconds < last_seconds_ && dirty > dirty_ + 2 * std::sqrt(dirty_)) rate_varies_ = true;
     if (!fewest_dirty_ || dirty < *fewest_dirty_) fewest_dirty_ = dirty;
+    if (r.round == 1) first_dirty_ = dirty;
+    if (r.round >= 2 && dirty < first_dirty_ - 2 * std::sqrt(first_dirty_)) fell_below_round_one_ = true;
     round_ = r.round;
     previous_dirty_ = dirty_;
     dirty_ = dirty;
@@ -136,6 +138,7 @@ class PredictivePolicy final : public Policy {
 
   // Stock loop, call B: round `round` has been sent but its dirty count is not known yet.
   Verdict before_bitmap(uint32_t round, double seconds, uint64_t pages_sent) override {
+    asked_before_bitmap_ = true;
     const double memory = memory_pages_ > 0 ? memory_pages_ : static_cast<double>(pages_sent);
     auto guess = curve_.predict(seconds, memory);
     if (!guess) return {Decision::kContinue, "no dirty-curve evidence yet"};
@@ -210,6 +213,12 @@ class PredictivePolicy final : public Policy {
     const double change_if_guess_right = next_seconds + (1 + weight_) * (*guess - dirty) * spp;
     // A prediction that has already cost rounds must promise more than they cost (count_forecast_cost).
     if (change_if_guess_right + cost_s_[kPrediction] < 0) return {Decision::kContinue, kLowersPredictedCost};
+    // The round run for a second look left the count level (within its noise, about its square root):
+    // the level is confirmed, and hoping for a fall from here is what the second look has just done.
+    if (count == Count::kSeen && second_look_at_ && round == *second_look_at_ + 1 &&
+        dirty > second_look_dirty_ - 2 * std::sqrt(second_look_dirty_)) {
+      return {Decision::kStop, "the count held level for one more round"};
+    }
     // The guess says stop. But below its shortest sample the curve is only extrapolated, and a knee in
     // it (a working set that was full in the long rounds but is not in the short ones) would make the
     // next rounds far cheaper than guessed. By concavity the curve is never below the straight line
@@ -223,7 +232,7 @@ class PredictivePolicy final : public Policy {
     const bool waits_for_quiet = rate_varies_ && fewest_dirty_ && count == Count::kSeen;
     const double quiet_phase = waits_for_quiet ? *fewest_dirty_ : below_curve;
     const double optimistic = std::min(below_curve, quiet_phase);
-    if (optimistic >= *guess) return {Decision::kStop, "another round would not pay for itself"};
+    if (optimistic >= *guess) return stop_after_a_second_look(count, "another round would not pay for itself");
     // Waiting on a hope is ski rental: each round that does not bring it costs a round, and the hope is
     // worth at most most_gain. Go on only while what the waiting has cost so far, plus this round, is
     // less than that: a guest that never delivers loses at most about what it could have won.
@@ -232,13 +241,31 @@ class PredictivePolicy final : public Policy {
       if (quiet_phase < below_curve) return {Decision::kContinue, kHedgeOnQuietPhase};
       return {Decision::kContinue, kHedgeOnCurve};
     }
-    if (gain > change_if_guess_right) return {Decision::kStop, "waited long enough for a round that would pay"};
-    return {Decision::kStop, "another round would not pay for itself"};
+    if (gain > change_if_guess_right) return stop_after_a_second_look(count, "waited long enough for a round that would pay");
+    return stop_after_a_second_look(count, "another round would not pay for itself");
+  }
+
+  // A stop on J is final, and the count it rests on has stopped falling only just: a writer whose working
+  // set is full looks like that, but so does a guest inside a burst that the next round's pause would end
+  // (a real bursty guest: 3353, 3590, then 86 pages; one that idles between bursts of a few seconds does
+  // so on slow links again and again). Before the first such stop run one more round and look again. It
+  // costs at most one round (on a guest that stays level, about 1/(w + 2) of J) and can save the whole
+  // downtime, (1 + w) times as much. Not where it cannot be such a burst or has been waited on already:
+  // a count that never fell below round 1's (round 1 spans all of memory and many seconds, pauses
+  // included, so the guest fills its working set however it writes), or rounds already spent on a hope.
+  // And only in the loop that sees each count before it stops: in the stock loop a stop is blind, and
+  // its protocol sends the round after a call-A stop anyway.
+  Verdict stop_after_a_second_look(Count count, const char* reason) const {
+    if (count == Count::kSeen && !asked_before_bitmap_ && fell_below_round_one_ && !second_look_at_ && !hoped_) {
+      return {Decision::kContinue, kSecondLook};
+    }
+    return {Decision::kStop, reason};
   }
 
   static constexpr const char* kLowersPredictedCost = "another round lowers the predicted cost";
   static constexpr const char* kHedgeOnQuietPhase = "another round may pay: the dirty rate changes over time";
   static constexpr const char* kHedgeOnCurve = "another round may pay: the curve below the last round is uncertain";
+  static constexpr const char* kSecondLook = "one more round before the first stop: the count may be a burst's";
 
   // What a round was run on: a prediction that it lowers J, or a hope that it might.
   enum Forecast { kPrediction, kHope, kNoForecast };
@@ -248,7 +275,14 @@ class PredictivePolicy final : public Policy {
     const std::string_view why = v.reason;
     on_forecast_ = kNoForecast;
     if (v.decision == Decision::kContinue && why == kLowersPredictedCost) on_forecast_ = kPrediction;
-    if (v.decision == Decision::kContinue && (why == kHedgeOnQuietPhase || why == kHedgeOnCurve)) on_forecast_ = kHope;
+    if (v.decision == Decision::kContinue && why == kSecondLook) {
+      second_look_at_ = round_;
+      second_look_dirty_ = dirty_;
+    }
+    if (v.decision == Decision::kContinue && (why == kHedgeOnQuietPhase || why == kHedgeOnCurve)) {
+      on_forecast_ = kHope;
+      hoped_ = true;
+    }
     if (on_forecast_ != kNoForecast && !forecast_start_j_) forecast_start_j_ = last_j_;
     return v;
   }
@@ -326,6 +360,12 @@ class PredictivePolicy final : public Policy {
   double dirty_ = 0;           // the last completed round's dirty count
   double previous_dirty_ = 0;  // and the one before it
   double last_seconds_ = 0;    // the last completed round's duration
+  bool asked_before_bitmap_ = false;         // the stock loop: decisions come at call B, blind to the count
+  std::optional<uint32_t> second_look_at_;  // the round after which the one round before the first stop ran
+  double second_look_dirty_ = 0;            // and the count it was run on
+  double first_dirty_ = 0;                  // round 1's count
+  bool fell_below_round_one_ = false;       // a later round left clearly fewer pages dirty than round 1
+  bool hoped_ = false;                      // a round has been run on a hope (kHope)
   bool rate_varies_ = false;   // a shorter round dirtied clearly more pages than the one before it
   std::optional<double> fewest_dirty_;  // the fewest pages any round so far left dirty
   Forecast on_forecast_ = kNoForecast;  // what the last verdict went on for

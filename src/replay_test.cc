@@ -157,10 +157,41 @@ const char* kSaturated =
 TEST(Predictive, CutsASaturatedWorkingSetAsSoonAsItShows) {
   Outcome o = run(kSaturated, "predictive");
   EXPECT_EQ(o.live_rounds, 2u);  // round 2 shows that a short round dirties as much as a long one
+  // No second look: the count never fell below round 1's, which spans all of memory, so no pause of a
+  // bursty writer is holding it up.
+  EXPECT_STREQ(o.reason.c_str(), "another round would not pay for itself");
   Outcome oracle = run(kSaturated, "oracle");
   EXPECT_EQ(oracle.live_rounds, 1u);
   EXPECT_LT(o.objective / oracle.objective, 1.1);
   EXPECT_EQ(run(kSaturated, "xen").live_rounds, 5u);
+}
+
+// A guest like the e2e testbed's bursty one, as a real Xen trace recorded it: the count stops falling
+// inside a burst (3353, then 3590 pages in a shorter round) and the next round falls in the pause (86).
+// Cutting at the level count costs 1.65 x the oracle's J; one more look finds the pause. On the guest
+// that stays level instead (its plateau twin) the look costs one round.
+TEST(Predictive, LooksOnceMoreBeforeCuttingALevelCount) {
+  const char* bursty =
+      "# precopy-trace v1\n# memory_pages=32768; page_size=4096\nround,dirty_pages,seconds,pages_sent\n"
+      "1,8903,10.845232105,32768\n2,4991,2.923584785,8903\n3,3353,1.642485012,4991\n4,3590,1.086681015,3353\n"
+      "5,86,1.180225413,3590\n6,41,0.025610892,86\n7,41,0.011591685,41\n8,49,0.012552075,41\n";
+  const Trace trace = parse_trace_string(bursty, "t");
+  PolicyConfig c;
+  c.policy = "predictive";
+  Outcome o = replay(trace, c);
+  EXPECT_GE(o.live_rounds, 5u);
+  const double on_trace = o.objective / replay_oracle(trace, c).objective;
+  EXPECT_LT(on_trace, 1.01);
+  const Trace twin = plateau_twin(trace, 4);
+  Outcome level = replay(twin, c);
+  EXPECT_EQ(level.live_rounds, 5u);
+  EXPECT_STREQ(level.reason.c_str(), "the count held level for one more round");
+  const double on_twin = level.objective / replay_oracle(twin, c).objective;
+  // On the pair, no online policy does better than the trace's floor (1.11, set by this twin); this one
+  // is at the floor on the twin and within 1% of the oracle on the trace.
+  const OnlineFloor floor = online_floor(trace, c.downtime_weight);
+  EXPECT_EQ(floor.twin_round, 4u);
+  EXPECT_LE(std::max(on_trace, on_twin), floor.ratio + 1e-9);
 }
 
 // A guest dirtying along f(t) = 500 (1 - exp(-t)) pages over a 1000 pages/s link, 1000 pages of memory:
@@ -236,7 +267,11 @@ TEST(Predictive, AccountsForAFixedCostPerRound) {
   }
   Outcome oracle = run(text, "oracle");
   Outcome p = run(text, "predictive");
-  EXPECT_LE(p.objective / oracle.objective, 1.01) << p.live_rounds << " vs " << oracle.live_rounds;
+  // At most the one more look it takes before its first stop past the oracle's round.
+  EXPECT_LE(p.live_rounds, oracle.live_rounds + 1);
+  EXPECT_LE(p.objective / oracle.objective, 1.02) << p.live_rounds << " vs " << oracle.live_rounds;
+  Outcome stock = run(text, "predictive", Loop::kStock);
+  EXPECT_LE(stock.objective / oracle.objective, 1.02) << stock.live_rounds << " vs " << oracle.live_rounds;
 }
 
 // A sender that is four times slower per page in round 1 than after it (on real Xen: it competes with a
