@@ -15,7 +15,9 @@
 // dirtied more pages than a longer one; weighed only where the count is seen before a stop), it weighs
 // what going on could gain against what a wasted round costs and takes the smaller regret. Rounds run
 // on a forecast (a predicted fall, or such a hope) that raised J are charged to it, and a forecast must
-// promise more than it has cost: waiting on a hope that never comes true is bounded (ski rental).
+// promise more than it has cost: waiting on a hope that never comes true is bounded (ski rental). Before
+// its first stop on J, once the count has fallen below round 1's, it runs one more round: a count that
+// has just stopped falling may be a burst that the next round's pause ends.
 //
 // With a downtime budget it stops at the first round whose downtime fits; before that it keeps going
 // while a round that fits is within reach -- judged optimistically, because stopping short of a budget
@@ -241,7 +243,9 @@ class PredictivePolicy final : public Policy {
       if (quiet_phase < below_curve) return {Decision::kContinue, kHedgeOnQuietPhase};
       return {Decision::kContinue, kHedgeOnCurve};
     }
-    if (gain > change_if_guess_right) return stop_after_a_second_look(count, "waited long enough for a round that would pay");
+    if (gain > change_if_guess_right) {
+      return stop_after_a_second_look(count, "waited long enough for a round that would pay");
+    }
     return stop_after_a_second_look(count, "another round would not pay for itself");
   }
 
