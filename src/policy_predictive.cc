@@ -215,10 +215,11 @@ class PredictivePolicy final : public Policy {
     const double change_if_guess_right = next_seconds + (1 + weight_) * (*guess - dirty) * spp;
     // A prediction that has already cost rounds must promise more than they cost (count_forecast_cost).
     if (change_if_guess_right + cost_s_[kPrediction] < 0) return {Decision::kContinue, kLowersPredictedCost};
-    // The round run for a second look left the count level (within its noise, about its square root):
-    // the level is confirmed, and hoping for a fall from here is what the second look has just done.
+    // The round run for a second look left the count level with the one it was run on (within its noise,
+    // about its square root): the level is confirmed, and hoping for a fall from here is what the second
+    // look has just done.
     if (count == Count::kSeen && second_look_at_ && round == *second_look_at_ + 1 &&
-        dirty > second_look_dirty_ - 2 * std::sqrt(second_look_dirty_)) {
+        dirty > previous_dirty_ - 2 * std::sqrt(previous_dirty_)) {
       return {Decision::kStop, "the count held level for one more round"};
     }
     // The guess says stop. But below its shortest sample the curve is only extrapolated, and a knee in
@@ -279,10 +280,7 @@ class PredictivePolicy final : public Policy {
     const std::string_view why = v.reason;
     on_forecast_ = kNoForecast;
     if (v.decision == Decision::kContinue && why == kLowersPredictedCost) on_forecast_ = kPrediction;
-    if (v.decision == Decision::kContinue && why == kSecondLook) {
-      second_look_at_ = round_;
-      second_look_dirty_ = dirty_;
-    }
+    if (v.decision == Decision::kContinue && why == kSecondLook) second_look_at_ = round_;
     if (v.decision == Decision::kContinue && (why == kHedgeOnQuietPhase || why == kHedgeOnCurve)) {
       on_forecast_ = kHope;
       hoped_ = true;
@@ -366,7 +364,6 @@ class PredictivePolicy final : public Policy {
   double last_seconds_ = 0;    // the last completed round's duration
   bool asked_before_bitmap_ = false;         // the stock loop: decisions come at call B, blind to the count
   std::optional<uint32_t> second_look_at_;  // the round after which the one round before the first stop ran
-  double second_look_dirty_ = 0;            // and the count it was run on
   double first_dirty_ = 0;                  // round 1's count
   bool fell_below_round_one_ = false;       // a later round left clearly fewer pages dirty than round 1
   bool hoped_ = false;                      // a round has been run on a hope (kHope)
