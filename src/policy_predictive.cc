@@ -135,12 +135,23 @@ class PredictivePolicy final : public Policy {
     last_seconds_ = r.seconds;
     const double spp = downtime_seconds_per_page(times_);
     count_forecast_cost(times_.total_seconds() + (1 + weight_) * dirty * spp);
-    return note_forecast(decide(r.round, dirty_, spp, Count::kSeen));
+    Verdict v = decide(r.round, dirty_, spp, Count::kSeen);
+    // In the stock loop call B decides and this verdict only informs the log, with one exception: stock
+    // Xen sends the next round whatever call A says, so where a second look would be taken here, that
+    // round is it.
+    if (!asked_before_bitmap_) {
+      note_forecast(v, r.round);
+    } else if (v.decision == Decision::kContinue && std::string_view(v.reason) == kSecondLook) {
+      second_look_at_ = r.round;
+    }
+    launch_round();
+    return v;
   }
 
   // Stock loop, call B: round `round` has been sent but its dirty count is not known yet.
   Verdict before_bitmap(uint32_t round, double seconds, uint64_t pages_sent) override {
     asked_before_bitmap_ = true;
+    decided_on_ = kNoForecast;
     const double memory = memory_pages_ > 0 ? memory_pages_ : static_cast<double>(pages_sent);
     auto guess = curve_.predict(seconds, memory);
     if (!guess) return {Decision::kContinue, "no dirty-curve evidence yet"};
@@ -156,7 +167,7 @@ class PredictivePolicy final : public Policy {
         return {Decision::kContinue, "downtime may fit the budget: waiting for the count"};
       }
     }
-    return note_forecast(decide(round, *guess, spp, Count::kGuessed));
+    return note_forecast(decide(round, *guess, spp, Count::kGuessed), round);
   }
 
   Estimates estimates() const override {
@@ -217,9 +228,10 @@ class PredictivePolicy final : public Policy {
     if (change_if_guess_right + cost_s_[kPrediction] < 0) return {Decision::kContinue, kLowersPredictedCost};
     // The round run for a second look left the count level with the one it was run on (within its noise,
     // about its square root): the level is confirmed, and hoping for a fall from here is what the second
-    // look has just done.
-    if (count == Count::kSeen && second_look_at_ && round == *second_look_at_ + 1 &&
-        dirty > previous_dirty_ - 2 * std::sqrt(previous_dirty_)) {
+    // look has just done. At the stock loop's call B the look round's count is predicted and the one it
+    // was run on is the last seen.
+    const double looked_at = count == Count::kSeen ? previous_dirty_ : dirty_;
+    if (second_look_at_ && round == *second_look_at_ + 1 && dirty > looked_at - 2 * std::sqrt(looked_at)) {
       return {Decision::kStop, "the count held level for one more round"};
     }
     // The guess says stop. But below its shortest sample the curve is only extrapolated, and a knee in
@@ -235,7 +247,7 @@ class PredictivePolicy final : public Policy {
     const bool waits_for_quiet = rate_varies_ && fewest_dirty_ && count == Count::kSeen;
     const double quiet_phase = waits_for_quiet ? *fewest_dirty_ : below_curve;
     const double optimistic = std::min(below_curve, quiet_phase);
-    if (optimistic >= *guess) return stop_after_a_second_look(count, "another round would not pay for itself");
+    if (optimistic >= *guess) return stop_after_a_second_look("another round would not pay for itself");
     // Waiting on a hope is ski rental: each round that does not bring it costs a round, and the hope is
     // worth at most most_gain. Go on only while what the waiting has cost so far, plus this round, is
     // less than that: a guest that never delivers loses at most about what it could have won.
@@ -245,9 +257,9 @@ class PredictivePolicy final : public Policy {
       return {Decision::kContinue, kHedgeOnCurve};
     }
     if (gain > change_if_guess_right) {
-      return stop_after_a_second_look(count, "waited long enough for a round that would pay");
+      return stop_after_a_second_look("waited long enough for a round that would pay");
     }
-    return stop_after_a_second_look(count, "another round would not pay for itself");
+    return stop_after_a_second_look("another round would not pay for itself");
   }
 
   // A stop on J is final, and the count it rests on has stopped falling only just: a writer whose working
@@ -258,10 +270,11 @@ class PredictivePolicy final : public Policy {
   // downtime, (1 + w) times as much. Not where it cannot be such a burst or has been waited on already:
   // a count that never fell below round 1's (round 1 spans all of memory and many seconds, pauses
   // included, so the guest fills its working set however it writes), or rounds already spent on a hope.
-  // And only in the loop that sees each count before it stops: in the stock loop a stop is blind, and
-  // its protocol sends the round after a call-A stop anyway.
-  Verdict stop_after_a_second_look(Count count, const char* reason) const {
-    if (count == Count::kSeen && !asked_before_bitmap_ && fell_below_round_one_ && !second_look_at_ && !hoped_) {
+  // In the stock loop the look is the round stock Xen sends after call A anyway when the seen count says
+  // stop there; else it is taken at call B on the predicted count, and then decided at the next call B
+  // on the count predicted after it (the loop never sees a count before it stops).
+  Verdict stop_after_a_second_look(const char* reason) const {
+    if (fell_below_round_one_ && !second_look_at_ && !hoped_) {
       return {Decision::kContinue, kSecondLook};
     }
     return {Decision::kStop, reason};
@@ -275,18 +288,25 @@ class PredictivePolicy final : public Policy {
   // What a round was run on: a prediction that it lowers J, or a hope that it might.
   enum Forecast { kPrediction, kHope, kNoForecast };
 
-  // Remembers what the verdict went on for, for count_forecast_cost().
-  Verdict note_forecast(Verdict v) {
+  // Remembers what a verdict that continues went on for; the round it runs is charged to that
+  // (count_forecast_cost) once it is done.
+  Verdict note_forecast(Verdict v, uint32_t round) {
     const std::string_view why = v.reason;
-    on_forecast_ = kNoForecast;
-    if (v.decision == Decision::kContinue && why == kLowersPredictedCost) on_forecast_ = kPrediction;
-    if (v.decision == Decision::kContinue && why == kSecondLook) second_look_at_ = round_;
+    decided_on_ = kNoForecast;
+    if (v.decision == Decision::kContinue && why == kLowersPredictedCost) decided_on_ = kPrediction;
+    if (v.decision == Decision::kContinue && why == kSecondLook) second_look_at_ = round;
     if (v.decision == Decision::kContinue && (why == kHedgeOnQuietPhase || why == kHedgeOnCurve)) {
-      on_forecast_ = kHope;
+      decided_on_ = kHope;
       hoped_ = true;
     }
-    if (on_forecast_ != kNoForecast && !forecast_start_j_) forecast_start_j_ = last_j_;
     return v;
+  }
+
+  // The next round starts on the last verdict that continued: after the bitmap read in the patched loop,
+  // at call B (before the count it is charged with is known) in the stock loop.
+  void launch_round() {
+    running_on_ = decided_on_;
+    if (running_on_ != kNoForecast && !forecast_start_j_) forecast_start_j_ = last_j_;
   }
 
   // After each round, with J had the migration stopped there (as the policy sees it). A round run on a
@@ -298,7 +318,7 @@ class PredictivePolicy final : public Policy {
   // below where the accounts opened, the forecasts paid and they close. A converging guest lowers J
   // every round and never opens one.
   void count_forecast_cost(double j) {
-    if (on_forecast_ != kNoForecast && j > last_j_) cost_s_[on_forecast_] += j - last_j_;
+    if (running_on_ != kNoForecast && j > last_j_) cost_s_[running_on_] += j - last_j_;
     if (forecast_start_j_ && j < *forecast_start_j_) {
       cost_s_ = {};
       forecast_start_j_.reset();
@@ -369,7 +389,8 @@ class PredictivePolicy final : public Policy {
   bool hoped_ = false;                      // a round has been run on a hope (kHope)
   bool rate_varies_ = false;   // a shorter round dirtied clearly more pages than the one before it
   std::optional<double> fewest_dirty_;  // the fewest pages any round so far left dirty
-  Forecast on_forecast_ = kNoForecast;  // what the last verdict went on for
+  Forecast decided_on_ = kNoForecast;  // what the last verdict acted on went on for
+  Forecast running_on_ = kNoForecast;  // and what the round in flight was started on
   double last_j_ = 0;                    // J had the migration stopped after the last round
   std::array<double, 2> cost_s_{};       // what rounds run on each kind of forecast have added to J
   std::optional<double> forecast_start_j_;  // J when the accounts opened
