@@ -120,6 +120,8 @@ class PredictivePolicy final : public Policy {
   Verdict after_round(const Round& r) override {
     if (r.round == 1 && memory_pages_ == 0) memory_pages_ = static_cast<double>(r.pages_sent);
     times_.add(static_cast<double>(r.pages_sent), r.seconds);
+    // What the curve learnt so far says a round this long leaves dirty, before it learns this round.
+    expected_dirty_ = curve_.predict(r.seconds, memory_pages_ > 0 ? memory_pages_ : static_cast<double>(r.pages_sent));
     curve_.add(r.seconds, static_cast<double>(r.dirty_pages));
     const double dirty = static_cast<double>(r.dirty_pages);
     // One dirty curve cannot have a shorter window dirty clearly more pages than a longer one (by more
@@ -233,6 +235,14 @@ class PredictivePolicy final : public Policy {
     const double looked_at = count == Count::kSeen ? previous_dirty_ : dirty_;
     if (second_look_at_ && round == *second_look_at_ + 1 && dirty > looked_at - 2 * std::sqrt(looked_at)) {
       return {Decision::kStop, "the count held level for one more round"};
+    }
+    // It fell, and clearly below what the curve expected a round that long to leave: the guest's rate is
+    // falling (a burst ending), which is what the look was run for, and
+    // the J rule, still judging by the burst's rounds, would cut it a round before the pause. One more
+    // round; the next stop on J is final. Only where the count is seen: a stock-loop call B has none.
+    if (count == Count::kSeen && second_look_at_ && round == *second_look_at_ + 1 && expected_dirty_ &&
+        dirty < *expected_dirty_ - 2 * std::sqrt(*expected_dirty_)) {
+      return {Decision::kContinue, "the round run for a second look fell below the curve: the rate is falling"};
     }
     // The guess says stop. But below its shortest sample the curve is only extrapolated, and a knee in
     // it (a working set that was full in the long rounds but is not in the short ones) would make the
@@ -389,6 +399,7 @@ class PredictivePolicy final : public Policy {
   bool hoped_ = false;                      // a round has been run on a hope (kHope)
   bool rate_varies_ = false;   // a shorter round dirtied clearly more pages than the one before it
   std::optional<double> fewest_dirty_;  // the fewest pages any round so far left dirty
+  std::optional<double> expected_dirty_;  // what the curve expected the last round to leave, before it
   Forecast decided_on_ = kNoForecast;  // what the last verdict acted on went on for
   Forecast running_on_ = kNoForecast;  // and what the round in flight was started on
   double last_j_ = 0;                    // J had the migration stopped after the last round

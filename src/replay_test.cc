@@ -325,6 +325,35 @@ TEST(Predictive, TakesThePaceOfTheRoundNearestInSize) {
   EXPECT_LE(p.objective, run(real, "xen").objective);
 }
 
+// A real Xen trace (data/traces/xen-burst-bursty-32-2-3-64-100m-2.csv): a burst holds the count level
+// for rounds 2 and 3 (10302, 10381), the one more look runs round 4, and it leaves 9508 pages: not level,
+// but far below the 10379 the curve predicted for it, in a round as long as round 3. The guest's rate is
+// falling (the burst ends), and round 5 falls in the pause (2353). Stopping on J at round 4 cost 1.78 x
+// the oracle's J (Xen's five rounds: 1.10); going on follows the guest to within 1% of the oracle. On
+// the twins that level off at round 3 or 4 it stays within the trace's online floor (1.13: on the pair
+// that sets it no online policy does better). A twin that levels off later, after the burst has come
+// back, is what the hope for another pause waits on (bounded by ski rental, see predictive.md).
+TEST(Predictive, GoesOnWhenTheRoundRunForASecondLookFallsBelowTheCurve) {
+  const Trace trace = parse_trace_string(
+      xen_trace(40960, "1,14815,13.507900468,40960\n2,10302,4.8554273,14815\n3,10381,3.382475865,10302\n"
+                       "4,9508,3.408957661,10381\n5,2353,3.125439512,9508\n6,4390,0.772803753,2353\n"
+                       "7,8343,1.438376867,4390\n8,92,2.737529966,8343\n9,40,0.02880768,92\n"
+                       "10,39,0.01021827,40\n11,39,0.010469805,39\n"),
+      "burst");
+  PolicyConfig c;
+  c.policy = "predictive";
+  const double on_trace = replay(trace, c).objective / replay_oracle(trace, c).objective;
+  EXPECT_LT(on_trace, 1.01);
+  // Where round 4 holds level instead, the look stops there as before.
+  EXPECT_EQ(replay(plateau_twin(trace, 3), c).live_rounds, 4u);
+  const OnlineFloor floor = online_floor(trace, c.downtime_weight);
+  EXPECT_EQ(floor.twin_round, 3u);
+  for (uint32_t r : {3u, 4u}) {
+    const Trace twin = plateau_twin(trace, r);
+    EXPECT_LE(replay(twin, c).objective / replay_oracle(twin, c).objective, floor.ratio + 1e-9) << "twin " << r;
+  }
+}
+
 // A real Xen trace (data/traces/xen-burst-bursty-32-2-3-64-200m-1.csv): a guest that writes in bursts
 // of 2 s every 5 s. Rounds 2 to 4 fall inside a burst, and the dirty count stops falling (4232, 4909,
 // 5008) while the rounds shorten: judged on one dirty curve the guest no longer converges, and
