@@ -92,19 +92,16 @@ MD
   cat <<'MD'
 ### Against the targets, and what the numbers do not show
 
-- J/J_oracle (w = 10, no budget): the median is 1.0011; the worst is not within 5%. The five traces
+- J/J_oracle (w = 10, no budget): the median is 1.0011; the worst is not within 5%. The four traces
   above 1.05 are all real Xen traces:
-  - `xen-burst-bursty-32-2-3-64-100m-2` (1.78; Xen 1.10) and `xen-w8-writer-8-32-100m-2` (1.44; Xen
-    1.55): the dirty count holds level for three rounds and then falls (a burst longer than the rounds;
-    a writer that stalled: 4710, 4634, 4615, then 3632, 2204, ... pages). While it holds level the
-    guest looks exactly like one that will never converge; `predictive` takes one more look before it
-    cuts (see [predictive.md](predictive.md)), but the count holds through that round too. The oracle,
-    which knows the count will fall, waits. A burst that starts after the count has fallen shows itself
-    (a shorter round dirties more pages than a longer one) and `predictive` waits it out.
-    The online floor (below) makes this exact: each of the two is identical up to a round r with its
-    plateau twin, a guest that stays level from there; whatever a policy does, it is at least 1.13
-    (burst) and 1.23 (writer) × the oracle on one of the pair. No online policy can be within 5% on both.
-    On the burst's twin `predictive` is at that floor (1.1266).
+  - `xen-w8-writer-8-32-100m-2` (1.44; Xen 1.55): the dirty count holds level for three rounds and then
+    falls (a writer that stalled: 4710, 4634, 4615, then 3632, 2204, ... pages). While it holds level
+    the guest looks exactly like one that will never converge; `predictive` takes one more look before
+    it cuts (see [predictive.md](predictive.md)), but the count holds through that round too. The
+    oracle, which knows the count will fall, waits. The online floor (below) makes this exact: the trace
+    is identical up to round 5 with its plateau twin, a guest that stays level from there; whatever a
+    policy does, it is at least 1.23 × the oracle on one of the pair. No online policy can be within
+    5% on both.
   - `xen-tb24-bursty-24-3-3-64-100m-1` (1.26; Xen 1.00), held out (below): the look finds a pause, the
     burst comes back, and `predictive` stops one round before the next pause; floor 1.10.
   - `xen-burst-bursty-32-2-3-64-100m-1` (1.18; Xen 1.23): never converges; `predictive` goes one round
@@ -113,23 +110,27 @@ MD
   - `xen-w8-writer-8-32-100m-1` (1.10; Xen 1.08): recorded to 9 rounds only; `predictive` would go on
     and is charged the last recorded round (see the last point).
   The held-out bursty guest `xen-nb16-bursty-16-2-2-40-100m-1` (1.65 before the one more look) is now
-  at 1.0077, Xen's own.
+  at 1.0006. `xen-burst-bursty-32-2-3-64-100m-2` (1.78 before commit 08b2cbd; Xen 1.10) is at 1.0048: a
+  burst holds the count level (10302, 10381), the round run for the look leaves 9508 pages, not level
+  but clearly below the 10379 the curve expects for a round that long, so the rate is falling and
+  `predictive` goes on; the pause follows (2353). On the pair that sets its floor (the twin from round
+  3, 1.13) it is at the floor.
 - The online floor, in the tables after the prediction error: on 48 of the 92 traces no policy can keep
   within 5% of the oracle on both the trace and one of its plateau twins (mostly the twin from round 1:
   after one round any guest may be one whose working set is already full), so "worst ≤ 1.05" cannot
-  be met on a corpus that also holds the twins. On the 1561 twins `predictive` has a median of 1.0045;
+  be met on a corpus that also holds the twins. On the 1561 twins `predictive` has a median of 1.0044;
   Xen's fixed five rounds give 1.0190. Its worst twin, 2.19, is `xen-tb24`'s from round 8: the count
   fell to 1214 pages after the look, rose again in the next burst to 6565, and on the twin stays there;
   waiting for another pause, bounded by what a pause would save (ski rental), then costs about as much
   again as the oracle's whole migration. The twins are how the rounds a hope may cost were found
   unbounded and then bounded (see [predictive.md](predictive.md)).
-- Never more than 2% worse than `xen`: in the patched loop two traces are (`xen-burst-bursty-32-2-3-64-100m-2`
-  and `xen-tb24-bursty-24-3-3-64-100m-1`, above); in the stock loop three: the first of those and two
-  bursty guests whose burst outlasts the one round it looks again before its first stop
+- Never more than 2% worse than `xen`: in the patched loop one trace is (`xen-tb24-bursty-24-3-3-64-100m-1`,
+  above); in the stock loop three: `xen-burst-bursty-32-2-3-64-100m-2` (a stock-loop stop never sees the
+  look's round) and two bursty guests whose burst outlasts the one round it looks again before its first stop
   (`xen-b2-bursty-16-1-2-96-100m-1`, `xen-tb20-bursty-20-2-1-48-150m-1`; see [predictive.md](predictive.md)
   for why it does not wait blind on a hope).
-- Downtime budgets: `predictive` stops at the oracle's round on every trace but the same two plateau
-  traces, where it gives up on the budget because the count has levelled off above it (232 of 238
+- Downtime budgets: `predictive` stops at the oracle's round on every trace but the writer that stalls
+  (above), where it gives up on the budget because the count has levelled off above it (235 of 238
   (trace, budget) cases in the patched loop, 228 in the stock loop). Where no round meets the budget
   (the right-hand columns) the oracle is simply the J-optimal stop, and `predictive` stays within a
   median of 2–4% of it: it does not chase a budget the guest cannot meet.
@@ -236,12 +237,14 @@ falls in a pause leaves a few pages dirty and the migration is over; until one d
 level for rounds, which is what a writer that never converges does too. Cutting at the first level count
 (commit 0b49814) put `predictive` more than 2% above Xen on 6 of these 60 guests (worst 2.5 × the
 oracle; Xen's fixed five rounds outlast most bursts, worst 1.54). With one more look before its first
-stop (see [predictive.md](predictive.md)) that is 1 of 60 in the patched loop, worst 1.30, and about a
-third less downtime than Xen's in all; on the plateau twins, the guests that do stay level, its median
-is 1.006 (Xen 1.009). In the stock loop, which decides blind, 5 of 60 (worst 1.54; 4 and 1.49 before
+stop (see [predictive.md](predictive.md)) that is 1 of 60 in the patched loop, worst 1.28, and about
+45% less downtime than Xen's in all; on the plateau twins, the guests that do stay level, its median is
+1.009, Xen's (1.006 before commit 08b2cbd: going on where the look's round fell below the curve buys a
+round on twins that level off right after). In the stock loop, which decides blind, 5 of 60 (worst 1.54; 4 and 1.49 before
 the look was taken there too, commit da8cfae: it saves some bursts and costs a round on others). A
-count that holds level for two rounds before a pause is still cut (`bursty-13`, `bursty-14`;
-see [predictive.md](predictive.md)).
+count that holds level through the look's round is still cut (`bursty-14`; see
+[predictive.md](predictive.md)); on `bursty-13` the look's round fell below the curve, `predictive`
+went on and found the pause (1.30 to 1.10), and pays for it on the twin level from round 5 (1.47).
 
 MD
   j_table "$data/bursty-patched.md"
