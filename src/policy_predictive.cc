@@ -121,7 +121,8 @@ class PredictivePolicy final : public Policy {
     if (r.round == 1 && memory_pages_ == 0) memory_pages_ = static_cast<double>(r.pages_sent);
     times_.add(static_cast<double>(r.pages_sent), r.seconds);
     // What the curve learnt so far says a round this long leaves dirty, before it learns this round.
-    expected_dirty_ = curve_.predict(r.seconds, memory_pages_ > 0 ? memory_pages_ : static_cast<double>(r.pages_sent));
+    const double memory = memory_pages_ > 0 ? memory_pages_ : static_cast<double>(r.pages_sent);
+    expected_dirty_ = curve_.predict(r.seconds, memory);
     curve_.add(r.seconds, static_cast<double>(r.dirty_pages));
     const double dirty = static_cast<double>(r.dirty_pages);
     // One dirty curve cannot have a shorter window dirty clearly more pages than a longer one (by more
@@ -237,9 +238,9 @@ class PredictivePolicy final : public Policy {
       return {Decision::kStop, "the count held level for one more round"};
     }
     // It fell, and clearly below what the curve expected a round that long to leave: the guest's rate is
-    // falling (a burst ending), which is what the look was run for, and
-    // the J rule, still judging by the burst's rounds, would cut it a round before the pause. One more
-    // round; the next stop on J is final. Only where the count is seen: a stock-loop call B has none.
+    // falling (a burst ending), which is what the look was run for, and the J rule, still judging by the
+    // burst's rounds, would cut it a round before the pause. One more round; the next stop on J is final.
+    // Only where the count is seen: a stock-loop call B has none.
     if (count == Count::kSeen && second_look_at_ && round == *second_look_at_ + 1 && expected_dirty_ &&
         dirty < *expected_dirty_ - 2 * std::sqrt(*expected_dirty_)) {
       return {Decision::kContinue, "the round run for a second look fell below the curve: the rate is falling"};
