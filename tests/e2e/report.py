@@ -114,7 +114,8 @@ def parse_xl_log(lines):
 
 
 def parse_console(lines):
-    gaps, checks, mismatch_lines = [], [], []
+    """(gaps, checks, mismatch lines, processes the guest kernel killed for lack of memory)."""
+    gaps, checks, mismatch_lines, oom_killed = [], [], [], []
     seen = set()
     for ln in lines:
         ln = ln.strip()
@@ -135,9 +136,12 @@ def parse_console(lines):
                 pass
         elif 'E2E MISMATCH' in ln:
             mismatch_lines.append(ln)
+        elif 'Out of memory: Killed process' in ln:
+            mo = re.search(r'Killed process \d+ \(([^)]*)\)', ln)
+            oom_killed.append(mo.group(1) if mo else '?')
     gaps.sort()
     checks.sort()
-    return gaps, checks, mismatch_lines
+    return gaps, checks, mismatch_lines, oom_killed
 
 
 # ---------------------------------------------------------------------------------------
@@ -276,7 +280,7 @@ def collect(a):
         m['bytes'] = int(m['bytes']) if m.get('bytes', '').isdigit() else None
         xl = parse_xl_log(files.get('m%s.log' % n, []))
         m.update(xl)
-        gaps, checks, mism = consoles.get(m['guest'], ([], [], []))
+        gaps, checks, mism, oom_killed = consoles.get(m['guest'], ([], [], [], []))
         during = [g for (w, g) in gaps if t0 <= w <= t1 + 2.0]
         before = [g for (w, g) in gaps if t0 - 12.0 <= w < t0 - 0.5]
         m['downtime_ms'] = round(max(during), 1) if during else None
@@ -303,21 +307,6 @@ def collect(a):
             m['trace_file'] = tpath
             if m.get('policy') and m['policy'] != '-':
                 m['replay'] = replay(a.precopy, m['policy'], tpath, m['integration'])
-            if a.record_dir:
-                os.makedirs(a.record_dir, exist_ok=True)
-                stem = 'xen-%s-%s-%s-' % (m['guest'], wl, link)
-                k = record_counts.get(stem, 0)
-                while True:  # next free number; an identical trace already there is reused
-                    k += 1
-                    dest = os.path.join(a.record_dir, '%s%d.csv' % (stem, k))
-                    if not os.path.exists(dest):
-                        shutil.copyfile(tpath, dest)
-                        break
-                    with open(dest) as f:
-                        if f.read() == text:
-                            break
-                record_counts[stem] = k
-                m['recorded_as'] = os.path.relpath(dest, os.path.dirname(os.path.dirname(a.record_dir)))
         state = m.get('state', 'gone')
         problems = []
         if m.get('rc') != '0':
@@ -330,6 +319,9 @@ def collect(a):
             problems.append('no memory check after migration')
         elif m['mismatches'] != 0:
             problems.append('%d memory mismatches' % m['mismatches'])
+        if oom_killed:
+            problems.append('the guest ran out of memory (its kernel killed %s): give it more memory '
+                            '(guest ... memory=)' % ', '.join(sorted(set(oom_killed))))
         if m['integration'] != 'stock' and not m['decision_lines']:
             m['note'] = 'no precopy decision line in the log'
         if (not ended and problems == ['no memory check after migration']
@@ -340,6 +332,23 @@ def collect(a):
                         '(dom0 saw a memory check after the migration)']
         m['problems'] = problems
         m['ok'] = not problems
+        # A failed migration's trace stays in files/ but is not added to the corpus: it may be of a
+        # guest whose workload died, not of the workload it names.
+        if tr and a.record_dir and not problems:
+            os.makedirs(a.record_dir, exist_ok=True)
+            stem = 'xen-%s-%s-%s-' % (m['guest'], wl, link)
+            k = record_counts.get(stem, 0)
+            while True:  # next free number; an identical trace already there is reused
+                k += 1
+                dest = os.path.join(a.record_dir, '%s%d.csv' % (stem, k))
+                if not os.path.exists(dest):
+                    shutil.copyfile(tpath, dest)
+                    break
+                with open(dest) as f:
+                    if f.read() == text:
+                        break
+            record_counts[stem] = k
+            m['recorded_as'] = os.path.relpath(dest, os.path.dirname(os.path.dirname(a.record_dir)))
     all_mismatch_lines = sum((len(c[2]) for c in consoles.values()), 0)
 
     guide_expected = scenario_directive(a.scenario, 'operator_guide')
@@ -365,8 +374,10 @@ def collect(a):
     skipped = [m for m in migs if m['status'] == 'skipped']
     ran = [m for m in migs if m['status'] == 'ran']
     for m in failed:
-        print('FAIL migration %s (%s, %s): %s' % (m['n'], m['integration'], m.get('policy'),
-                                                   '; '.join(m['problems'])))
+        print('FAIL migration %s (%s, %s): %s%s' % (m['n'], m['integration'], m.get('policy'),
+                                                     '; '.join(m['problems']),
+                                                     ' (its trace is not recorded)' if m.get('trace_file')
+                                                     and a.record_dir else ''))
     for m in ran:
         if m.get('note'):
             print('NOTE migration %s (%s): %s' % (m['n'], m['integration'], m['note']))

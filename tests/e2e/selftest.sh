@@ -104,12 +104,51 @@ shared = ['xc: progress: Frames iteration 1: 40/40  100%precopy: info: policy=pr
           'round=7 dirty_pages=40 decision=stop reason="no pay"']
 r = report.parse_xl_log(shared)  # libxc's progress ends in a carriage return: the decision shares its line
 assert r['pages_per_round'] == [40] and r['stop_reason'] == 'round 7: no pay', r
-g, c, m = report.parse_console(['E2E GAP wall_end=100.5 gap_ms=812.0 over=1',
-                                'E2E CHECK wall=101.0 pass=3 full=0 pages=10 writes=5 bad=0 bad_total=0',
-                                'E2E CHECK wall=101.0 pass=3 full=0 pages=10 writes=5 bad=0 bad_total=0'])
-assert g == [(100.5, 812.0)] and len(c) == 1 and not m, (g, c, m)
+g, c, m, k = report.parse_console(['E2E GAP wall_end=100.5 gap_ms=812.0 over=1',
+                                   'E2E CHECK wall=101.0 pass=3 full=0 pages=10 writes=5 bad=0 bad_total=0',
+                                   'E2E CHECK wall=101.0 pass=3 full=0 pages=10 writes=5 bad=0 bad_total=0'])
+assert g == [(100.5, 812.0)] and len(c) == 1 and not m and not k, (g, c, m, k)
+k = report.parse_console(['[    4.824837] Out of memory: Killed process 98 (memcheck) total-vm:58456kB'])[3]
+assert k == ['memcheck'], k
 t = report.normalise_trace(['# precopy-trace v1', '# memory_pages=4; page_size=4096', 'round,dirty_pages,seconds,pages_sent', '1,2,0.5,4'], 'idle', '1g')
 assert '# source=xen; workload=idle; link=1g' in t, t
+PY
+
+# A run with two recorded migrations, one of a guest whose workload the kernel killed for lack of
+# memory: only the good one's trace goes into the record directory, and the other fails with the cause.
+python3 - "$E2E_DIR" "$tmp" <<'PY' && ok "report.py: records only the traces of migrations that passed" || bad "report.py recording"
+import contextlib, io, os, sys
+sys.path.insert(0, sys.argv[1])
+import report
+tmp = os.path.join(sys.argv[2], 'rec')
+os.makedirs(tmp)
+scen = os.path.join(tmp, 'r.conf')
+with open(scen, 'w') as f:
+    f.write('scenario r\n')
+trace = ['# precopy-trace v1', '# memory_pages=4; page_size=4096; source=xen; policy=continue',
+         'round,dirty_pages,seconds,pages_sent', '1,2,0.5,4', '2,1,0.1,2']
+lines = []
+for n, guest, alive in (('1', 'good', '1'), ('2', 'oom', '0')):
+    lines.append('E2E|MIG|n=%s|guest=%s|workload=writer:20:56|link=100m|rate=12500000|integration=preload|'
+                 'policy=continue|record=1|rc=0|t0=100.0|t1=110.0|alive=%s|state=r-----|bytes=4096' % (n, guest, alive))
+    lines += ['E2E|FILE|m%s.csv|%s' % (n, t) for t in trace]
+    lines.append('E2E|FILE|m%s.log|xc: detail: Frames iteration 0: 4/4  100%%' % n)
+lines.append('E2E|FILE|good.console|E2E CHECK wall=120.0 pass=3 full=0 pages=10 writes=5 bad=0 bad_total=0')
+lines.append('E2E|FILE|oom.console|[    4.8] Out of memory: Killed process 98 (memcheck) total-vm:58456kB')
+out = os.path.join(tmp, 'out')
+os.makedirs(out)
+with open(os.path.join(out, 'serial.log'), 'w') as f:
+    f.write('\n'.join(lines + ['E2E|END|rc=0']) + '\n')
+class A: pass
+a = A(); a.out = out; a.scenario = scen; a.scenario_name = 'r'; a.precopy = ''; a.qemu_rc = '0'
+a.record_dir = os.path.join(tmp, 'data', 'traces')
+printed = io.StringIO()
+with contextlib.redirect_stdout(printed):
+    rc = report.collect(a)
+assert rc == 1, rc
+assert sorted(os.listdir(a.record_dir)) == ['xen-good-writer-20-56-100m-1.csv'], os.listdir(a.record_dir)
+assert 'the guest ran out of memory (its kernel killed memcheck)' in printed.getvalue(), printed.getvalue()
+assert '(its trace is not recorded)' in printed.getvalue(), printed.getvalue()
 PY
 
 echo "selftest: $pass passed, $fail failed"
