@@ -120,9 +120,13 @@ class PredictivePolicy final : public Policy {
   Verdict after_round(const Round& r) override {
     if (r.round == 1 && memory_pages_ == 0) memory_pages_ = static_cast<double>(r.pages_sent);
     times_.add(static_cast<double>(r.pages_sent), r.seconds);
-    // What the curve learnt so far says a round this long leaves dirty, before it learns this round.
-    const double memory = memory_pages_ > 0 ? memory_pages_ : static_cast<double>(r.pages_sent);
-    expected_dirty_ = curve_.predict(r.seconds, memory);
+    // What the curve learnt so far says a round this long leaves dirty, before it learns this round: only
+    // the round run for a second look is judged by it (decide()), and only where its count is seen.
+    expected_dirty_.reset();
+    if (second_look_at_ && r.round == *second_look_at_ + 1 && !asked_before_bitmap_) {
+      const double memory = memory_pages_ > 0 ? memory_pages_ : static_cast<double>(r.pages_sent);
+      expected_dirty_ = curve_.predict(r.seconds, memory);
+    }
     curve_.add(r.seconds, static_cast<double>(r.dirty_pages));
     const double dirty = static_cast<double>(r.dirty_pages);
     // One dirty curve cannot have a shorter window dirty clearly more pages than a longer one (by more
