@@ -5,7 +5,7 @@
 #
 # Options:
 #   --out DIR       results directory (default build/e2e-out/<scenario name>)
-#   --record        copy the recorded per-round traces to data/traces/xen-*.csv
+#   --record        copy the recorded per-round traces of migrations that passed to data/traces/xen-*.csv
 #   --report        regenerate docs/e2e.md from every build/e2e-out/*/results.json (report.py)
 #   --no-build      never run cmake (default: build the project only if its artifacts are missing)
 #   --build         rebuild the project's targets in $PRECOPY_BUILD_DIR before the run
