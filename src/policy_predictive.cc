@@ -132,10 +132,10 @@ class PredictivePolicy final : public Policy {
     // One dirty curve cannot have a shorter window dirty clearly more pages than a longer one (by more
     // than a count's own noise, about its square root): when a round shorter than the one before does,
     // the guest's rate changes over time (bursts, phases), and a quieter phase may come at any round.
-    if (r.round >= 2 && r.seconds < last_seconds_ && dirty > dirty_ + 2 * std::sqrt(dirty_)) rate_varies_ = true;
+    if (r.round >= 2 && r.seconds < last_seconds_ && clearly_above(dirty, dirty_)) rate_varies_ = true;
     if (!fewest_dirty_ || dirty < *fewest_dirty_) fewest_dirty_ = dirty;
     if (r.round == 1) first_dirty_ = dirty;
-    if (r.round >= 2 && dirty < first_dirty_ - 2 * std::sqrt(first_dirty_)) fell_below_round_one_ = true;
+    if (r.round >= 2 && clearly_below(dirty, first_dirty_)) fell_below_round_one_ = true;
     round_ = r.round;
     previous_dirty_ = dirty_;
     dirty_ = dirty;
@@ -203,6 +203,15 @@ class PredictivePolicy final : public Policy {
   }
 
  private:
+  // A dirty count is noisy by about its square root (pages written at random): beyond twice that, two
+  // counts differ.
+  static bool clearly_below(double count, double reference) {
+    return count < reference - 2 * std::sqrt(reference);
+  }
+  static bool clearly_above(double count, double reference) {
+    return count > reference + 2 * std::sqrt(reference);
+  }
+
   // C / B for downtime, as the outcome model has it: the link rate if configured, else the rate measured
   // over all rounds so far (bytes over seconds, which smooths out a slow or fast round).
   double downtime_seconds_per_page(const RoundTimeModel& times) const {
@@ -236,17 +245,18 @@ class PredictivePolicy final : public Policy {
     // The round run for a second look left the count level with the one it was run on (within its noise,
     // about its square root): the level is confirmed, and hoping for a fall from here is what the second
     // look has just done. At the stock loop's call B the look round's count is predicted and the one it
-    // was run on is the last seen.
+    // was run on is the last seen. (A count exactly twice its root below counts as a fall here, not as
+    // level: the one edge where this test is not !clearly_below.)
+    const bool judging_the_look = second_look_at_ && round == *second_look_at_ + 1;
     const double looked_at = count == Count::kSeen ? previous_dirty_ : dirty_;
-    if (second_look_at_ && round == *second_look_at_ + 1 && dirty > looked_at - 2 * std::sqrt(looked_at)) {
+    if (judging_the_look && dirty > looked_at - 2 * std::sqrt(looked_at)) {
       return {Decision::kStop, "the count held level for one more round"};
     }
     // It fell, and clearly below what the curve expected a round that long to leave: the guest's rate is
     // falling (a burst ending), which is what the look was run for, and the J rule, still judging by the
     // burst's rounds, would cut it a round before the pause. One more round; the next stop on J is final.
     // Only where the count is seen: a stock-loop call B has none.
-    if (count == Count::kSeen && second_look_at_ && round == *second_look_at_ + 1 && expected_dirty_ &&
-        dirty < *expected_dirty_ - 2 * std::sqrt(*expected_dirty_)) {
+    if (judging_the_look && count == Count::kSeen && expected_dirty_ && clearly_below(dirty, *expected_dirty_)) {
       return {Decision::kContinue, "the round run for a second look fell below the curve: the rate is falling"};
     }
     // The guess says stop. But below its shortest sample the curve is only extrapolated, and a knee in
