@@ -21,7 +21,8 @@
 //
 // With a downtime budget it stops at the first round whose downtime fits; before that it keeps going
 // while a round that fits is within reach -- judged optimistically, because stopping short of a budget
-// the guest could have met is the costlier mistake -- and otherwise falls back to J.
+// the guest could have met is the costlier mistake -- or while the guest is seen to converge, and
+// otherwise falls back to J.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -244,12 +245,8 @@ class PredictivePolicy final : public Policy {
     const double next_seconds = times_.seconds_for(dirty);
     auto guess = curve_.predict(next_seconds, memory);
     if (!guess) return {Decision::kContinue, "no dirty-curve evidence yet"};
-    if (budget_s_ && budget_reachable(round, dirty, spp, memory)) {
-      return {Decision::kContinue, "a round that fits the budget is within reach"};
-    }
-    if (budget_s_ && last_round_paid_off(spp)) {
-      return {Decision::kContinue, "the last round paid for itself: the budget may yet be met"};
-    }
+    if (budget_s_ && budget_reachable(round, dirty, spp, memory)) return {Decision::kContinue, kBudgetWithinReach};
+    if (budget_s_ && still_converging(spp)) return {Decision::kContinue, kBudgetMayBeMet};
     const double change_if_guess_right = next_seconds + (1 + weight_) * (*guess - dirty) * spp;
     // A prediction that has already cost rounds must promise more than they cost (count_forecast_cost).
     if (change_if_guess_right + cost_s_[kPrediction] < 0) return {Decision::kContinue, kLowersPredictedCost};
@@ -321,6 +318,8 @@ class PredictivePolicy final : public Policy {
   static constexpr const char* kLowersPredictedCost = "another round lowers the predicted cost";
   static constexpr const char* kHedgeOnQuietPhase = "another round may pay: the dirty rate changes over time";
   static constexpr const char* kHedgeOnCurve = "another round may pay: the curve below the last round is uncertain";
+  static constexpr const char* kBudgetWithinReach = "a round that fits the budget is within reach";
+  static constexpr const char* kBudgetMayBeMet = "the last round paid for itself: the budget may yet be met";
   static constexpr const char* kSecondLook = "one more round before the first stop: the count may be a burst's";
 
   // What a round was run on: a prediction that it lowers J, or a hope that it might.
@@ -333,6 +332,9 @@ class PredictivePolicy final : public Policy {
     const std::string_view why = v.reason;
     decided_on_ = kNoForecast;
     if (v.decision == Decision::kContinue && why == kLowersPredictedCost) decided_on_ = kPrediction;
+    if (v.decision == Decision::kContinue && (why == kBudgetMayBeMet || (why == kBudgetWithinReach && !budget_pursuit_j_))) {
+      budget_pursuit_j_ = last_j_;
+    }
     if (v.decision == Decision::kContinue && why == kSecondLook) look_round_ = unseen_round;
     if (v.decision == Decision::kContinue && (why == kHedgeOnQuietPhase || why == kHedgeOnCurve)) {
       decided_on_ = kHope;
@@ -382,12 +384,17 @@ class PredictivePolicy final : public Policy {
   }
 
   // Observed, not predicted: the last completed round lowered J (it cut the dirty count by more than its
-  // own time is worth). While that holds a guest is still converging, whatever the curve's extension says,
-  // and with a budget to meet that is reason enough to go on; a guest whose count has levelled off fails
-  // it at once, so this cannot run a non-convergent guest to the round cap.
-  bool last_round_paid_off(double spp) const {
+  // own time is worth), and so did the pursuit of the budget as a whole: J is below where it was when the
+  // pursuit began or this rule last kept it going. While that holds a guest is still converging, whatever
+  // the curve's extension says, and with a budget to meet that is reason enough to go on. A guest whose
+  // count has levelled off fails the first test at once; one whose count alternates between bursts and
+  // pauses passes it after every pause, and fails the second once the bursts' rounds cost more than the
+  // pauses save (on such guests the first test alone ran the migration to 20 and more rounds for a budget
+  // no round met). So this cannot run a non-convergent guest to the round cap.
+  bool still_converging(double spp) const {
     if (round_ < 2) return false;
-    return last_seconds_ + (1 + weight_) * (dirty_ - previous_dirty_) * spp < 0;
+    const bool last_round_paid_off = last_seconds_ + (1 + weight_) * (dirty_ - previous_dirty_) * spp < 0;
+    return last_round_paid_off && (!budget_pursuit_j_ || last_j_ < *budget_pursuit_j_);
   }
 
   // Rolls the migration forward from round `round`, with the constant-rate extension of the curve below
@@ -435,6 +442,7 @@ class PredictivePolicy final : public Policy {
   double last_j_ = 0;                    // J had the migration stopped after the last round
   std::array<double, 2> cost_s_{};       // what rounds run on each kind of forecast have added to J
   std::optional<double> forecast_start_j_;  // J when the accounts opened
+  std::optional<double> budget_pursuit_j_;  // J when the budget pursuit began, or still_converging() renewed it
 };
 
 }  // namespace
