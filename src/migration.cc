@@ -127,7 +127,8 @@ Verdict Migration::decide_before_bitmap_checked(uint32_t round, double seconds, 
   return xen_shadow_->before_bitmap(round, seconds, pages_sent);
 }
 
-void Migration::log_decision(const char* where, uint32_t round, double dirty, double seconds, const Verdict& v) const {
+void Migration::log_decision(const char* where, uint32_t round, double dirty, double seconds, const Verdict& v,
+                             const char* deferred) const {
   spdlog::logger& log = logger();
   if (!log.should_log(spdlog::level::info)) return;
   Estimates e = estimates();
@@ -135,7 +136,8 @@ void Migration::log_decision(const char* where, uint32_t round, double dirty, do
            "est_bandwidth={:.0f} est_downtime_s={:.6f} est_next_dirty={:.0f} decision={} reason=\"{}\"",
            policy_name(), where, round, dirty, seconds, e.predicted_rounds, e.dirty_rate_pages_per_s,
            e.bandwidth_bytes_per_s, e.predicted_downtime_s, e.predicted_next_dirty_pages,
-           v.decision == Decision::kStop ? "stop" : "continue", v.reason);
+           v.decision == Decision::kStop && !deferred ? "stop" : "continue",
+           fmt::format("{}{}", v.reason, deferred ? deferred : ""));
 }
 
 void Migration::set_clock(ClockFn now_ns, void* data) {

@@ -52,7 +52,10 @@ class Migration {
   Verdict decide_checked(const Round& round);
   Verdict decide_before_bitmap_checked(uint32_t round, double seconds, uint64_t pages_sent);
   void fall_back(const char* why) noexcept;
-  void log_decision(const char* where, uint32_t round, double dirty, double seconds, const Verdict& v) const;
+  // `deferred`: the verdict is a stop that takes effect only at the next call (the stock loop's call A);
+  // it is logged as continue, with the policy's reason followed by `deferred`.
+  void log_decision(const char* where, uint32_t round, double dirty, double seconds, const Verdict& v,
+                    const char* deferred = nullptr) const;
   uint64_t now_ns() const;
 
   Settings settings_;

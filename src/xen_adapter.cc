@@ -20,6 +20,9 @@
 
 namespace precopy {
 
+// Appended to the reason of a call-A stop that the adapter leaves to call B.
+constexpr const char* kStopDeferredToCallB = "; stock Xen sends the next round anyway: deciding after it";
+
 int Migration::xen_policy_call(unsigned iteration, long dirty_count) noexcept {
   if (fallen_back_) return xen_simple_policy(iteration, dirty_count);
   try {
@@ -39,10 +42,9 @@ int Migration::xen_policy_call(unsigned iteration, long dirty_count) noexcept {
         // call B instead, so their verdict here only informs the log.
         bool stop_now = v.decision == Decision::kStop && (fallen_back_ || !policy_->decides_before_bitmap() ||
                                                           iteration >= settings_.policy.max_rounds);
-        Verdict effective = stop_now || v.decision == Decision::kContinue
-                                ? v
-                                : Verdict{Decision::kContinue, "another round would not pay for itself, but stock Xen sends the next one anyway: deciding after it"};
-        log_decision("after-bitmap", iteration, static_cast<double>(dirty_count), round_seconds_, effective);
+        const bool deferred = v.decision == Decision::kStop && !stop_now;
+        log_decision("after-bitmap", iteration, static_cast<double>(dirty_count), round_seconds_, v,
+                     deferred ? kStopDeferredToCallB : nullptr);
         if (stop_now) return XGS_POLICY_STOP_AND_COPY;  // round iteration+1 still goes live, then stop-and-copy
       }
       if (fallen_back_) return xen_simple_policy(iteration, dirty_count);
