@@ -7,6 +7,7 @@
 #include <cmath>
 #include <string>
 
+#include "logging.h"
 #include "online_floor.h"
 
 namespace precopy {
@@ -199,6 +200,36 @@ TEST(Predictive, LooksOnceMoreBeforeCuttingALevelCount) {
   const OnlineFloor floor = online_floor(trace, c.downtime_weight);
   EXPECT_EQ(floor.twin_round, 4u);
   EXPECT_LE(std::max(on_trace, on_twin), floor.ratio + 1e-9);
+}
+
+// In the stock loop a stop at call A would still send the next round live, so predictive leaves it to
+// the next call B: the after-bitmap line says continue, with the stop's own reason and why it waits, and
+// the before-bitmap line after it stops on that reason. (The level twin above: the look is judged at the
+// call A after round 5 and acted on at the call B after round 6.)
+TEST(Predictive, StockLoopLogsAStopLeftToCallBWithItsReason) {
+  const Trace trace = plateau_twin(
+      parse_trace_string("# precopy-trace v1\n# memory_pages=32768; page_size=4096\n"
+                         "round,dirty_pages,seconds,pages_sent\n1,8903,10.845232105,32768\n"
+                         "2,4991,2.923584785,8903\n3,3353,1.642485012,4991\n4,3590,1.086681015,3353\n"
+                         "5,86,1.180225413,3590\n6,41,0.025610892,86\n",
+                         "t"),
+      4);
+  PolicyConfig c;
+  c.policy = "predictive";
+  set_log_level(spdlog::level::info);
+  testing::internal::CaptureStderr();
+  const Outcome o = replay(trace, c, Loop::kStock);
+  logger().flush();
+  const std::string log = testing::internal::GetCapturedStderr();
+  set_log_level(spdlog::level::warn);
+  EXPECT_EQ(o.live_rounds, 6u);
+  const std::string held = "reason=\"the count held level for one more round";
+  EXPECT_NE(log.find("at=after-bitmap round=5 dirty_pages=3590"), std::string::npos) << log;
+  EXPECT_NE(log.find("decision=continue " + held + "; stock Xen sends the next round anyway: deciding after it\""),
+            std::string::npos) << log;
+  const std::size_t stop = log.find("at=before-bitmap round=6 ");
+  ASSERT_NE(stop, std::string::npos) << log;
+  EXPECT_NE(log.find("decision=stop " + held + "\"", stop), std::string::npos) << log;
 }
 
 // A guest dirtying along f(t) = 500 (1 - exp(-t)) pages over a 1000 pages/s link, 1000 pages of memory:

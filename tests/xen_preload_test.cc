@@ -333,28 +333,6 @@ TEST_F(XenPreloadTest, InfoLogNamesThePolicy) {
   EXPECT_NE(r.err.find("policy xen"), std::string::npos) << r.err;
 }
 
-// In the stock loop a stop at call A would still send the next round live, so predictive leaves it to
-// the next call B: the after-bitmap line says continue, with the stop's own reason and why it waits, and
-// the before-bitmap line after it stops on that reason.
-TEST_F(XenPreloadTest, InfoLogSaysWhyACallAStopWaitsForCallB) {
-  Outcome r = run(kBusy, {{"PRECOPY_POLICY", "predictive"}, {"PRECOPY_LOG_LEVEL", "info"}});
-  expect_clean(r);
-  const std::string deferred = "; stock Xen sends the next round anyway: deciding after it\"";
-  const std::vector<std::string> lines = r.err_lines();
-  std::size_t at = lines.size();
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    if (lines[i].find(deferred) != std::string::npos) at = i;
-  }
-  ASSERT_LT(at + 1, lines.size()) << r.err;
-  EXPECT_NE(lines[at].find("at=after-bitmap"), std::string::npos) << lines[at];
-  EXPECT_NE(lines[at].find("decision=continue"), std::string::npos) << lines[at];
-  const std::size_t reason = lines[at].find("reason=\"");
-  ASSERT_NE(reason, std::string::npos) << lines[at];
-  const std::string why = lines[at].substr(reason, lines[at].size() - deferred.size() - reason);
-  EXPECT_NE(lines[at + 1].find("at=before-bitmap"), std::string::npos) << lines[at + 1];
-  EXPECT_NE(lines[at + 1].find("decision=stop " + why + "\""), std::string::npos) << lines[at] << "\n" << lines[at + 1];
-}
-
 TEST_F(XenPreloadTest, WrapperPreloadsOnlyTheHelper) {
   // The wrapper execs PRECOPY_REAL_SAVE_HELPER (here the driver) with the preload.
   Env env = {{"PRECOPY_REAL_SAVE_HELPER", PRECOPY_TEST_DRIVER},
