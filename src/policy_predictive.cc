@@ -122,9 +122,9 @@ class PredictivePolicy final : public Policy {
     if (r.round == 1 && memory_pages_ == 0) memory_pages_ = static_cast<double>(r.pages_sent);
     times_.add(static_cast<double>(r.pages_sent), r.seconds);
     // What the curve learnt so far says a round this long leaves dirty, before it learns this round: only
-    // the count that judges the second look is judged by it (decide()).
+    // the round run for a second look is judged by it (decide()), and only where its count is seen.
     expected_dirty_.reset();
-    if (look_round_ && r.round == *look_round_) {
+    if (second_look_at_ && r.round == *second_look_at_ + 1 && !asked_before_bitmap_) {
       const double memory = memory_pages_ > 0 ? memory_pages_ : static_cast<double>(r.pages_sent);
       expected_dirty_ = curve_.predict(r.seconds, memory);
     }
@@ -144,16 +144,13 @@ class PredictivePolicy final : public Policy {
     const double spp = downtime_seconds_per_page(times_);
     count_forecast_cost(times_.total_seconds() + (1 + weight_) * dirty * spp);
     Verdict v = decide(r.round, dirty_, spp, Count::kSeen);
-    // In the stock loop call B decides and this verdict only informs the log, except where it concerns the
-    // second look: a look taken here is judged on the next round's count, the next time it is seen here;
-    // and a stop on the count that judges a look is made at the next call B (stopping there sends the
-    // same rounds as a stop here would: stock Xen sends one more round live after call A whatever it says).
+    // In the stock loop call B decides and this verdict only informs the log, with one exception: stock
+    // Xen sends the next round whatever call A says, so where a second look would be taken here, that
+    // round is it.
     if (!asked_before_bitmap_) {
-      note_forecast(v, r.round + 1);
+      note_forecast(v, r.round);
     } else if (v.decision == Decision::kContinue && std::string_view(v.reason) == kSecondLook) {
-      look_round_ = r.round + 1;
-    } else if (v.decision == Decision::kStop && look_round_ && r.round == *look_round_) {
-      stop_on_the_look_ = v;
+      second_look_at_ = r.round;
     }
     launch_round();
     return v;
@@ -178,14 +175,6 @@ class PredictivePolicy final : public Policy {
         return {Decision::kContinue, "downtime may fit the budget: waiting for the count"};
       }
     }
-    // The second look is judged on a count seen at call A, never on a guess: the count of this round when
-    // the look was taken at call A, or of the round a look taken at call B let run.
-    if (look_round_ && round == *look_round_) {
-      if (round >= max_rounds_) return {Decision::kStop, "round cap"};
-      return {Decision::kContinue, "waiting to see the count of the round run for a second look"};
-    }
-    if (stop_on_the_look_ && round == *look_round_ + 1) return *stop_on_the_look_;
-    // A look taken here is the round just sent: its count is seen at the next call A.
     return note_forecast(decide(round, *guess, spp, Count::kGuessed), round);
   }
 
@@ -250,20 +239,21 @@ class PredictivePolicy final : public Policy {
     const double change_if_guess_right = next_seconds + (1 + weight_) * (*guess - dirty) * spp;
     // A prediction that has already cost rounds must promise more than they cost (count_forecast_cost).
     if (change_if_guess_right + cost_s_[kPrediction] < 0) return {Decision::kContinue, kLowersPredictedCost};
-    // The round run for a second look left the count level with the one before it (within its noise,
+    // The round run for a second look left the count level with the one it was run on (within its noise,
     // about its square root): the level is confirmed, and hoping for a fall from here is what the second
-    // look has just done. Judged only where the count is seen (before_bitmap() waits for it). (A count
-    // exactly twice its root below counts as a fall here, not as level: the one edge where this test is
-    // not !clearly_below.)
-    const bool judging_the_look = look_round_ && round == *look_round_ && count == Count::kSeen;
-    const double looked_at = previous_dirty_;
+    // look has just done. At the stock loop's call B the look round's count is predicted and the one it
+    // was run on is the last seen. (A count exactly twice its root below counts as a fall here, not as
+    // level: the one edge where this test is not !clearly_below.)
+    const bool judging_the_look = second_look_at_ && round == *second_look_at_ + 1;
+    const double looked_at = count == Count::kSeen ? previous_dirty_ : dirty_;
     if (judging_the_look && dirty > looked_at - 2 * std::sqrt(looked_at)) {
       return {Decision::kStop, "the count held level for one more round"};
     }
     // It fell, and clearly below what the curve expected a round that long to leave: the guest's rate is
     // falling (a burst ending), which is what the look was run for, and the J rule, still judging by the
     // burst's rounds, would cut it a round before the pause. One more round; the next stop on J is final.
-    if (judging_the_look && expected_dirty_ && clearly_below(dirty, *expected_dirty_)) {
+    // Only where the count is seen: a stock-loop call B has none.
+    if (judging_the_look && count == Count::kSeen && expected_dirty_ && clearly_below(dirty, *expected_dirty_)) {
       return {Decision::kContinue, "the round run for a second look fell below the curve: the rate is falling"};
     }
     // The guess says stop. But below its shortest sample the curve is only extrapolated, and a knee in
@@ -302,14 +292,11 @@ class PredictivePolicy final : public Policy {
   // downtime, (1 + w) times as much. Not where it cannot be such a burst or has been waited on already:
   // a count that never fell below round 1's (round 1 spans all of memory and many seconds, pauses
   // included, so the guest fills its working set however it writes), or rounds already spent on a hope.
-  // The stock loop sees a count only at call A and stops only at call B, so a look is judged at the call A
-  // that sees its count and acted on at the call B after it. Taken at call A (the seen count says stop),
-  // the look is the round stock Xen sends next, and the call B after that round waits for its count;
-  // taken at call B (the predicted count says stop), it is the count of the round just sent. Either way
-  // it costs one round on a guest that stays level, as in the patched loop: judging it on a guess would
-  // cost nothing and see nothing (a curve learnt from a burst's rounds predicts the burst going on).
+  // In the stock loop the look is the round stock Xen sends after call A anyway when the seen count says
+  // stop there; else it is taken at call B on the predicted count, and then decided at the next call B
+  // on the count predicted after it (the loop never sees a count before it stops).
   Verdict stop_after_a_second_look(const char* reason) const {
-    if (fell_below_round_one_ && !look_round_ && !hoped_) {
+    if (fell_below_round_one_ && !second_look_at_ && !hoped_) {
       return {Decision::kContinue, kSecondLook};
     }
     return {Decision::kStop, reason};
@@ -326,16 +313,15 @@ class PredictivePolicy final : public Policy {
   enum Forecast { kPrediction, kHope, kNoForecast };
 
   // Remembers what a verdict that continues went on for; the round it runs is charged to that
-  // (count_forecast_cost) once it is done. A second look is judged on the count of `unseen_round`, the
-  // first round whose count the verdict did not know.
-  Verdict note_forecast(Verdict v, uint32_t unseen_round) {
+  // (count_forecast_cost) once it is done.
+  Verdict note_forecast(Verdict v, uint32_t round) {
     const std::string_view why = v.reason;
     decided_on_ = kNoForecast;
     if (v.decision == Decision::kContinue && why == kLowersPredictedCost) decided_on_ = kPrediction;
     if (v.decision == Decision::kContinue && (why == kBudgetMayBeMet || (why == kBudgetWithinReach && !budget_pursuit_j_))) {
       budget_pursuit_j_ = last_j_;
     }
-    if (v.decision == Decision::kContinue && why == kSecondLook) look_round_ = unseen_round;
+    if (v.decision == Decision::kContinue && why == kSecondLook) second_look_at_ = round;
     if (v.decision == Decision::kContinue && (why == kHedgeOnQuietPhase || why == kHedgeOnCurve)) {
       decided_on_ = kHope;
       hoped_ = true;
@@ -429,8 +415,7 @@ class PredictivePolicy final : public Policy {
   double previous_dirty_ = 0;  // and the one before it
   double last_seconds_ = 0;    // the last completed round's duration
   bool asked_before_bitmap_ = false;         // the stock loop: decisions come at call B, blind to the count
-  std::optional<uint32_t> look_round_;      // the round whose count judges the one more look before a stop
-  std::optional<Verdict> stop_on_the_look_;  // the stock loop: call A's stop on that count, for call B
+  std::optional<uint32_t> second_look_at_;  // the round after which the one round before the first stop ran
   double first_dirty_ = 0;                  // round 1's count
   bool fell_below_round_one_ = false;       // a later round left clearly fewer pages dirty than round 1
   bool hoped_ = false;                      // a round has been run on a hope (kHope)
