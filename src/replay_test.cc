@@ -201,7 +201,8 @@ TEST(Predictive, LooksOnceMoreBeforeCuttingALevelCount) {
 // In the stock loop a stop at call A would still send the next round live, so predictive leaves it to
 // the next call B: the after-bitmap line says continue, with the stop's own reason and why it waits, and
 // the before-bitmap line after it stops. (The first rounds of data/traces/example.csv, a hot/cold guest
-// that levels off: the one more look is taken earlier, so the stop on J at call A after round 4 is final.)
+// that levels off: a round was run on a hope, so no look is taken, and the stop on J at call A after
+// round 4 is final.)
 TEST(Predictive, StockLoopLogsAStopLeftToCallBWithItsReason) {
   const Trace trace = parse_trace_string(
       "# precopy-trace v1\n# memory_pages=262144; page_size=4096; bandwidth_bytes_per_s=12500000\n"
