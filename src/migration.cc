@@ -133,11 +133,11 @@ void Migration::log_decision(const char* where, uint32_t round, double dirty, do
   if (!log.should_log(spdlog::level::info)) return;
   Estimates e = estimates();
   log.info("policy={} at={} round={} dirty_pages={} seconds={:.6f} est_rounds={:.2f} est_rate={:.1f} "
-           "est_bandwidth={:.0f} est_downtime_s={:.6f} est_next_dirty={:.0f} decision={} reason=\"{}\"",
+           "est_bandwidth={:.0f} est_downtime_s={:.6f} est_next_dirty={:.0f} decision={} reason=\"{}{}\"",
            policy_name(), where, round, dirty, seconds, e.predicted_rounds, e.dirty_rate_pages_per_s,
            e.bandwidth_bytes_per_s, e.predicted_downtime_s, e.predicted_next_dirty_pages,
            v.decision == Decision::kStop && !deferred ? "stop" : "continue",
-           fmt::format("{}{}", v.reason, deferred ? deferred : ""));
+           v.reason, deferred ? deferred : "");
 }
 
 void Migration::set_clock(ClockFn now_ns, void* data) {

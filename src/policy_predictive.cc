@@ -421,7 +421,7 @@ class PredictivePolicy final : public Policy {
   bool hoped_ = false;                      // a round has been run on a hope (kHope)
   bool rate_varies_ = false;   // a shorter round dirtied clearly more pages than the one before it
   std::optional<double> fewest_dirty_;  // the fewest pages any round so far left dirty
-  std::optional<double> expected_dirty_;  // what the curve expected the last round to leave, before it
+  std::optional<double> expected_dirty_;  // what the curve, before learning it, expected of the look's round
   Forecast decided_on_ = kNoForecast;  // what the last verdict acted on went on for
   Forecast running_on_ = kNoForecast;  // and what the round in flight was started on
   double last_j_ = 0;                    // J had the migration stopped after the last round
