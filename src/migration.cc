@@ -25,7 +25,10 @@ Migration::Migration(const Settings& settings) : settings_(settings) {
   xen_shadow_ = make_xen_policy(shadow);
   memory_pages_ = settings_.policy.memory_pages;
   if (settings_.log_level) set_log_level(*settings_.log_level);
-  if (!settings_.trace_path.empty()) recorded_.reserve(settings_.policy.max_rounds + 1);
+  if (!settings_.trace_path.empty()) {
+    recorded_.reserve(settings_.policy.max_rounds + 1);
+    recorded_curve_.reserve(kMaxRecordedPeeks);
+  }
   last_verdict_ = {Decision::kContinue, "no round observed yet"};
   logger().debug("new migration: {}", to_spec(settings_));
 }
@@ -98,6 +101,13 @@ void Migration::observe_curve(const CurveSample& sample) {
   }
   if (!std::isfinite(sample.seconds) || sample.seconds < 0) throw std::invalid_argument("peek seconds must be finite and >= 0");
   if (memory_pages_ && sample.pages > memory_pages_) throw std::invalid_argument("peek counts more pages than memory holds");
+  if (!settings_.trace_path.empty()) {
+    if (recorded_curve_.size() < recorded_curve_.capacity()) {
+      recorded_curve_.push_back(sample);
+    } else {
+      ++dropped_peeks_;
+    }
+  }
   if (fallen_back_) return;
   try {
     policy_->observe_curve(sample);
@@ -168,8 +178,16 @@ void Migration::write_recording() noexcept {
     t.set("source", recorded_by_xen_adapter_ ? "xen" : "precopy");
     t.set("policy", settings_.policy.policy);
     t.rounds = recorded_;
+    // A trace's peeks belong to its rounds: those of the round that was running when the migration
+    // stopped (no count of its own) are left out, as the trace format requires.
+    for (const CurveSample& s : recorded_curve_) {
+      if (s.round <= recorded_.size()) t.curve.push_back(s);
+    }
     write_trace_file(settings_.trace_path, t);
-    logger().info("recorded {} rounds to {}", recorded_.size(), settings_.trace_path);
+    logger().info("recorded {} rounds and {} peeks to {}", recorded_.size(), t.curve.size(), settings_.trace_path);
+    if (dropped_peeks_) {
+      logger().warn("{} peeks beyond the first {} were not recorded", dropped_peeks_, kMaxRecordedPeeks);
+    }
   } catch (const std::exception& e) {
     try {
       logger().error("cannot record trace: {}", e.what());

@@ -6,6 +6,7 @@
 #ifndef PRECOPY_MIGRATION_H_
 #define PRECOPY_MIGRATION_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -18,6 +19,11 @@
 namespace precopy {
 
 using ClockFn = uint64_t (*)(void* data);
+
+// Peeks (observe_curve) a recording keeps. Xen's patched loop peeks once per doubling of a round's
+// elapsed time, about 10 to 20 per round; this holds 20 rounds of that and bounds the memory a
+// recording can take whatever the caller sends.
+inline constexpr std::size_t kMaxRecordedPeeks = 400;
 
 class Migration {
  public:
@@ -66,6 +72,8 @@ class Migration {
   uint32_t last_round_ = 0;
   Verdict last_verdict_;
   std::vector<Round> recorded_;  // reserved up to the round cap at construction: no growth later
+  std::vector<CurveSample> recorded_curve_;  // reserved likewise, kMaxRecordedPeeks; later peeks are dropped
+  uint64_t dropped_peeks_ = 0;
   bool recorded_by_xen_adapter_ = false;
 
   // Stock-loop timing: the round in flight, when it started, how many pages it sends.

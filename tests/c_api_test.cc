@@ -4,10 +4,12 @@
 #include <xenguest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
 #include "precopy/precopy.h"
+#include "precopy/trace.h"
 
 extern "C" int precopy_install_into_save_callbacks(struct save_callbacks* callbacks, precopy_t* handle);
 
@@ -224,6 +226,58 @@ TEST(CApi, WithoutPeeksPredictiveTriesASecondRound) {
   EXPECT_NEAR(precopy_estimate(h.handle, PRECOPY_ESTIMATE_DOWNTIME), 0.3, 1e-9);
   EXPECT_NEAR(precopy_estimate(h.handle, PRECOPY_ESTIMATE_BANDWIDTH), 4096000, 1e-3);
   EXPECT_NEAR(precopy_estimate(h.handle, PRECOPY_ESTIMATE_NEXT_DIRTY), 90, 1e-6);  // 300 x 0.3 s / 1 s
+}
+
+}  // namespace
+
+namespace {
+
+TEST(CApi, RecordingKeepsEachRoundsPeeksInTheTrace) {
+  // What the patched libxl-save-helper sends: peeks during each round, then the round's count. The
+  // round running when the migration stops has peeks but no count, so its peeks are not recorded.
+  const std::string path = testing::TempDir() + "precopy-peeks-trace.csv";
+  std::remove(path.c_str());
+  {
+    const std::string spec = "continue,max_rounds=2,trace_path=" + path;
+    Handle h(spec.c_str());
+    char* err = nullptr;
+    precopy_observe_curve(h.handle, 1, 0.25, 120, &err);
+    precopy_observe_curve(h.handle, 1, 0.5, 200, &err);
+    precopy_observe(h.handle, 1, 260, 1.0, 1000, &err);
+    EXPECT_EQ(precopy_decide(h.handle), PRECOPY_CONTINUE);
+    precopy_observe_curve(h.handle, 2, 0.125, 90, &err);
+    precopy_observe(h.handle, 2, 150, 0.26, 260, &err);
+    EXPECT_EQ(precopy_decide(h.handle), PRECOPY_STOP);
+    ASSERT_EQ(err, nullptr) << err;
+  }
+  precopy::Trace trace;
+  ASSERT_NO_THROW(trace = precopy::read_trace_file(path));
+  ASSERT_EQ(trace.rounds.size(), 2u);
+  ASSERT_EQ(trace.curve.size(), 3u);
+  EXPECT_EQ(trace.curve[0].round, 1u);
+  EXPECT_DOUBLE_EQ(trace.curve[1].seconds, 0.5);
+  EXPECT_EQ(trace.curve[1].pages, 200u);
+  EXPECT_EQ(trace.curve[2].round, 2u);
+  EXPECT_EQ(trace.curve[2].pages, 90u);
+  std::remove(path.c_str());
+}
+
+TEST(CApi, RecordingBoundsThePeeksItKeeps) {
+  const std::string path = testing::TempDir() + "precopy-many-peeks-trace.csv";
+  std::remove(path.c_str());
+  {
+    const std::string spec = "continue,max_rounds=1,trace_path=" + path;
+    Handle h(spec.c_str());
+    char* err = nullptr;
+    for (int i = 1; i <= 1000; ++i) precopy_observe_curve(h.handle, 1, i * 0.001, static_cast<uint64_t>(i), &err);
+    precopy_observe(h.handle, 1, 1000, 1.5, 100000, &err);
+    ASSERT_EQ(err, nullptr) << err;
+  }
+  precopy::Trace trace;
+  ASSERT_NO_THROW(trace = precopy::read_trace_file(path));
+  EXPECT_EQ(trace.curve.size(), 400u);  // kMaxRecordedPeeks: the first ones, in order
+  EXPECT_EQ(trace.curve.back().pages, 400u);
+  std::remove(path.c_str());
 }
 
 }  // namespace
