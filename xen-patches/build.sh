@@ -193,7 +193,7 @@ expect() {  # expect FILE REGEX WHAT
   grep -qE "$2" "$1" || { echo "--- $1:" >&2; cat "$1" >&2; die "smoke test: $3"; }
 }
 run_helper "" ""
-expect "$smoke/err" 'round_policy=unset' "without a policy the helper must not install one"
+expect "$smoke/err" 'round_policy=unset round_peek=unset' "without a policy the helper must not install one"
 expect "$smoke/err" 'rounds=0' "without a policy the helper must not run one"
 if ! /sbin/ldconfig -p 2>/dev/null | grep -q 'libprecopy\.so\.0 '; then
   run_helper "continue,max_rounds=3" ""
@@ -207,8 +207,12 @@ if [ -z "$libdir" ]; then
   done
 fi
 if [ -n "$libdir" ] || /sbin/ldconfig -p 2>/dev/null | grep -q 'libprecopy\.so\.0 '; then
-  run_helper "continue,max_rounds=3" "$libdir"
+  rm -f "$smoke/trace.csv"
+  run_helper "continue,max_rounds=3,trace_path=$smoke/trace.csv" "$libdir"
   expect "$smoke/log" 'precopy policy: continue' "the helper must load libprecopy (from ${libdir:-the system})"
+  expect "$smoke/err" 'round_policy=set round_peek=set' "the helper must pass peeks to libprecopy"
+  expect "$smoke/trace.csv" '^1,[0-9.]+,20000$' "round 1's peeks must reach libprecopy's recording"
+  expect "$smoke/trace.csv" '^3,[0-9.]+,9000$' "round 3's peeks must reach libprecopy's recording"
   expect "$smoke/err" 'round 3 dirty 12000 -> 1' "continue,max_rounds=3 must stop after round 3"
   expect "$smoke/err" 'rounds=3' "continue,max_rounds=3 must run 3 rounds"
   expect "$smoke/log" 'precopy round 3: .* stop and copy' "round decisions must be logged"

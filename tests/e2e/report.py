@@ -149,16 +149,32 @@ def parse_console(lines):
 
 
 def read_trace(lines):
+    """The header lines and the round rows; the rows of a section (the curve's peeks) are not
+    rounds and are left out."""
     header, rows = [], []
     for ln in lines:
         ln = ln.strip()
         if not ln:
             continue
+        if ln.startswith('# section='):
+            break
         if ln.startswith('#'):
             header.append(ln)
         elif ln[0].isdigit():
             rows.append(ln.split(','))
     return header, rows
+
+
+def count_peeks(lines):
+    """Rows of the trace's curve section: peeks at the dirty count inside rounds."""
+    in_curve, n = False, 0
+    for ln in lines:
+        ln = ln.strip()
+        if ln.startswith('# section='):
+            in_curve = ln == '# section=curve'
+        elif in_curve and ln[:1].isdigit():
+            n += 1
+    return n
 
 
 def normalise_trace(lines, workload, link):
@@ -298,6 +314,7 @@ def collect(a):
         if tr:
             header, rows = read_trace(tr)
             m['trace_rounds'] = len(rows)
+            m['trace_peeks'] = count_peeks(tr)
             wl = m.get('workload', 'unknown').replace(':', '-')
             link = m.get('link', 'link')
             text = normalise_trace(tr, m.get('workload', 'unknown'), link)

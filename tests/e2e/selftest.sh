@@ -126,7 +126,8 @@ scen = os.path.join(tmp, 'r.conf')
 with open(scen, 'w') as f:
     f.write('scenario r\n')
 trace = ['# precopy-trace v1', '# memory_pages=4; page_size=4096; source=xen; policy=continue',
-         'round,dirty_pages,seconds,pages_sent', '1,2,0.5,4', '2,1,0.1,2']
+         'round,dirty_pages,seconds,pages_sent', '1,2,0.5,4', '2,1,0.1,2',
+         '# section=curve', 'round,seconds,pages', '1,0.25,1']  # a peek, as the patched tools record
 lines = []
 for n, guest, alive in (('1', 'good', '1'), ('2', 'oom', '0')):
     lines.append('E2E|MIG|n=%s|guest=%s|workload=writer:20:56|link=100m|rate=12500000|integration=preload|'
@@ -149,6 +150,13 @@ assert rc == 1, rc
 assert sorted(os.listdir(a.record_dir)) == ['xen-good-writer-20-56-100m-1.csv'], os.listdir(a.record_dir)
 assert 'the guest ran out of memory (its kernel killed memcheck)' in printed.getvalue(), printed.getvalue()
 assert '(its trace is not recorded)' in printed.getvalue(), printed.getvalue()
+with open(os.path.join(a.record_dir, 'xen-good-writer-20-56-100m-1.csv')) as f:
+    kept = f.read().splitlines()
+assert kept[-3:] == ['# section=curve', 'round,seconds,pages', '1,0.25,1'], kept
+import json
+with open(os.path.join(out, 'results.json')) as f:
+    good = [m for m in json.load(f)['migrations'] if m['guest'] == 'good'][0]
+assert (good['trace_rounds'], good['trace_peeks']) == (2, 1), good
 PY
 
 echo "selftest: $pass passed, $fail failed"

@@ -6,10 +6,11 @@
  * no /dev/xen here) and xc_domain_save, which instead of migrating a guest
  * reports how the helper filled struct save_callbacks and then drives the
  * new precopy_round_policy callback (patch 1) over fixed rounds, the way the
- * patched send_memory_live() does after each bitmap read.  Lines go to
- * stderr, prefixed "shim:":
+ * patched send_memory_live() does after each bitmap read, after two calls
+ * of precopy_round_peek (patch 4) per round, as send_dirty_pages() makes
+ * them while the round is sent.  Lines go to stderr, prefixed "shim:":
  *
- *   shim: precopy_policy=unset round_policy=set|unset
+ *   shim: precopy_policy=unset round_policy=set|unset round_peek=set|unset
  *   shim: round K dirty D -> DECISION          (0 continue, 1 stop, -1 abort)
  *   shim: rounds=N
  */
@@ -56,9 +57,10 @@ int xc_domain_save(xc_interface *xch, int io_fd, uint32_t dom, uint32_t flags,
     (void)stream_type;
     (void)recv_fd;
 
-    fprintf(stderr, "shim: precopy_policy=%s round_policy=%s\n",
+    fprintf(stderr, "shim: precopy_policy=%s round_policy=%s round_peek=%s\n",
             cb->precopy_policy ? "set" : "unset",
-            cb->precopy_round_policy ? "set" : "unset");
+            cb->precopy_round_policy ? "set" : "unset",
+            cb->precopy_round_peek ? "set" : "unset");
 
     if ( cb->precopy_round_policy )
     {
@@ -71,7 +73,24 @@ int xc_domain_save(xc_interface *xch, int io_fd, uint32_t dom, uint32_t flags,
                 .dirty_count = dirty[i],
                 .duration_ns = 2000000 + sent * 8000ULL, /* ~1 Gbit/s */
             };
-            int decision = cb->precopy_round_policy(s, cb->data);
+            int decision;
+
+            /* The dirty set after a quarter and half of the round. */
+            if ( cb->precopy_round_peek )
+            {
+                struct precopy_round_peek p = {
+                    .iteration = s.iteration,
+                    .dirty_count = dirty[i] / 2,
+                    .elapsed_ns = s.duration_ns / 4,
+                };
+
+                cb->precopy_round_peek(p, cb->data);
+                p.dirty_count = dirty[i] * 3 / 4;
+                p.elapsed_ns = s.duration_ns / 2;
+                cb->precopy_round_peek(p, cb->data);
+            }
+
+            decision = cb->precopy_round_policy(s, cb->data);
 
             rounds++;
             fprintf(stderr, "shim: round %u dirty %lu -> %d\n",
