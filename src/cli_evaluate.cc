@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
+#include <vector>
 
 #include "cli.h"
 #include "online_floor.h"
@@ -25,6 +27,7 @@ struct EvaluateOptions {
   double weight = 10;
   bool markdown = false;
   bool ignore_curve = false;
+  std::optional<uint32_t> curve_rounds;  // keep only the peeks of rounds 1..N
   std::string plot_dir;
 };
 
@@ -226,6 +229,10 @@ void run_evaluate(const EvaluateOptions& o) {
       continue;
     }
     if (o.ignore_curve) t.curve.clear();
+    if (o.curve_rounds) {
+      const uint32_t last = *o.curve_rounds;
+      std::erase_if(t.curve, [last](const CurveSample& s) { return s.round > last; });
+    }
     traces.push_back(std::move(t));
   }
   if (traces.empty()) throw CliError("no trace recorded with 'always continue' among the inputs");
@@ -405,6 +412,10 @@ void add_evaluate(CLI::App& app) {
   sub->add_flag("--markdown", o->markdown, "Print Markdown tables");
   sub->add_flag("--ignore-curve", o->ignore_curve,
                 "Drop the traces' dirty-curve peeks, as a loop without XEN_DOMCTL_SHADOW_OP_PEEK would see them");
+  sub->add_option("--curve-rounds", o->curve_rounds,
+                  "Keep only the peeks of the first N rounds (the simulator peeks in round 1, the patched Xen "
+                  "tools in every round)")
+      ->type_name("N");
   sub->add_option("--plot-data", o->plot_dir, "Also write gnuplot data files into this directory");
   sub->callback([o] { run_evaluate(*o); });
 }

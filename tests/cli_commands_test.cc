@@ -94,4 +94,21 @@ TEST(CliEvaluate, ReportsTheOnlineFloorOfATracePredictiveMisses) {
   EXPECT_NE(none.out.find("No trace where predictive is more than 5% above the oracle."), std::string::npos);
 }
 
+TEST(CliEvaluate, CurveRoundsKeepsOnlyTheEarlyRoundsPeeks) {
+  // A real bursty guest recorded through the patched tools, with peeks in every round: those of
+  // rounds 2 and 3 fell in pauses and let predictive go on to the oracle's round (docs/evaluation.md).
+  const std::string trace = kRepo + "/data/traces/xen-pb18-bursty-18-2-2-48-100m-1.csv";
+  const std::string row = "  predictive  ";
+  Result all = run("evaluate -p predictive -p xen " + trace);
+  Result first = run("evaluate -p predictive -p xen --curve-rounds 1 " + trace);
+  Result none = run("evaluate -p predictive -p xen --curve-rounds 0 " + trace);
+  Result ignored = run("evaluate -p predictive -p xen --ignore-curve " + trace);
+  ASSERT_EQ(all.status, 0) << all.out;
+  ASSERT_EQ(first.status, 0) << first.out;
+  EXPECT_NE(all.out.find(row + "1.0008"), std::string::npos) << all.out;
+  EXPECT_NE(first.out.find(row + "1.1875"), std::string::npos) << first.out;
+  EXPECT_EQ(none.out, ignored.out);
+  EXPECT_EQ(run("evaluate --curve-rounds -1 " + trace).status, 2);
+}
+
 }  // namespace
