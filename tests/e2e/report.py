@@ -72,15 +72,20 @@ def kv(parts):
 
 
 PROGRESS = re.compile(r'Frames iteration (\d+): (\d+)/(\d+)')
+# libxl-save-helper's line for a peek at the dirty count inside a round (xen-patches/4.17, patch 5)
+PEEK = re.compile(r'precopy round \d+: \d+ dirty after [0-9.]+s')
 
 
 def parse_xl_log(lines):
-    """live rounds, pages per live round, stop-and-copy pages, precopy decision lines."""
+    """live rounds, pages per live round, stop-and-copy pages, precopy decision lines, peeks."""
     rounds = {}
     final_pages = 0
     suspended = False
-    decisions = []
+    decisions, peeks = [], []
     for ln in lines:
+        if PEEK.search(ln):
+            peeks.append(ln.strip())
+            continue
         if 'Domain now suspended' in ln:
             suspended = True
             continue
@@ -109,7 +114,7 @@ def parse_xl_log(lines):
             stop_reason = 'round %s: %s' % (r.group(1) if r else '?', m.group(1))
             break
     return {'live_rounds': len(live), 'pages_per_round': live,
-            'stop_copy_pages': final_pages, 'decision_lines': decisions,
+            'stop_copy_pages': final_pages, 'decision_lines': decisions, 'peek_lines': peeks,
             'stop_reason': stop_reason}
 
 
@@ -562,6 +567,8 @@ def markdown(a):
                 dec = '%d lines; stop at %s' % (len(m['decision_lines']), m['stop_reason'])
             else:
                 dec = '%d lines' % len(m['decision_lines'])
+            if m.get('peek_lines'):
+                dec += ' (and %d peeks)' % len(m['peek_lines'])
             out.append('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' % (
                 m['n'], m['guest'], m.get('workload'), m['link'], m['integration'],
                 m.get('policy') if m.get('policy') != '-' else '',

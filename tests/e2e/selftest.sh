@@ -95,11 +95,13 @@ sys.path.insert(0, sys.argv[1])
 import report
 xl = ['xc: detail: Frames iteration 0: 1024/4096   25%', 'xc: detail: Frames iteration 0: 4096/4096  100%',
       'xc: progress: Frames iteration 1: 300/300  100%',
+      'libxl-save-helper: debug: precopy round 1: 217 dirty after 0.157s',
       'precopy: info: policy=predictive at=after-bitmap round=1 dirty_pages=300 decision=stop reason="fits"',
       'xc: progress: Domain now suspended: 0/0    0%', 'xc: detail: Frames iteration 2: 120/120  100%']
 r = report.parse_xl_log(xl)
 assert r['live_rounds'] == 2 and r['pages_per_round'] == [4096, 300] and r['stop_copy_pages'] == 120, r
 assert r['stop_reason'] == 'round 1: fits', r
+assert len(r['decision_lines']) == 1 and r['peek_lines'] == ['libxl-save-helper: debug: precopy round 1: 217 dirty after 0.157s'], r
 shared = ['xc: progress: Frames iteration 1: 40/40  100%precopy: info: policy=predictive at=after-bitmap '
           'round=7 dirty_pages=40 decision=stop reason="no pay"']
 r = report.parse_xl_log(shared)  # libxc's progress ends in a carriage return: the decision shares its line
