@@ -346,6 +346,13 @@ def collect(a):
                             '(guest ... memory=)' % ', '.join(sorted(set(oom_killed))))
         if m['integration'] != 'stock' and not m['decision_lines']:
             m['note'] = 'no precopy decision line in the log'
+        # The patched tools peek at the dirty count after each full batch (1024 pages) of a round
+        # (xen-patches/4.17, patches 4 and 5); round 1 sends all of memory, so none means they did not.
+        if (m['integration'] == 'patched' and m.get('pages_per_round')
+                and m['pages_per_round'][0] > 1024 and not m.get('peek_lines')
+                and not m.get('trace_peeks')):
+            problems.append('the patched tools took no peek at the dirty count (xen-patches/4.17 '
+                            'patches 4 and 5 not in effect?)')
         if (not ended and problems == ['no memory check after migration']
                 and m.get('alive') == '1' and m['guest'] + '.console' not in files):
             # the run was cut short before this guest's console was shipped; dom0 did see the

@@ -161,6 +161,41 @@ with open(os.path.join(out, 'results.json')) as f:
 assert (good['trace_rounds'], good['trace_peeks']) == (2, 1), good
 PY
 
+# A migration through the patched tools must show their peeks at the dirty count (patches 4 and 5).
+python3 - "$E2E_DIR" "$tmp" <<'PY' && ok "report.py: a patched migration without peeks fails" || bad "report.py peeks check"
+import contextlib, io, os, sys
+sys.path.insert(0, sys.argv[1])
+import report
+tmp = os.path.join(sys.argv[2], 'peeks')
+os.makedirs(tmp)
+scen = os.path.join(tmp, 'p.conf')
+with open(scen, 'w') as f:
+    f.write('scenario p\n')
+def run(with_peek):
+    out = os.path.join(tmp, 'out-%d' % with_peek)
+    os.makedirs(out)
+    log = ['xc: detail: Frames iteration 1: 4096/4096  100%',
+           'precopy: info: policy=predictive at=after-bitmap round=1 dirty_pages=30 decision=stop reason="fits"']
+    if with_peek:
+        log.insert(0, 'libxl-save-helper: debug: precopy round 1: 20 dirty after 0.300s')
+    lines = ['E2E|MIG|n=1|guest=g|workload=idle|link=1g|rate=125000000|integration=patched|policy=predictive|'
+             'record=0|rc=0|t0=100.0|t1=110.0|alive=1|state=r-----|bytes=4096']
+    lines += ['E2E|FILE|m1.log|%s' % ln for ln in log]
+    lines.append('E2E|FILE|g.console|E2E CHECK wall=120.0 pass=3 full=0 pages=10 writes=5 bad=0 bad_total=0')
+    with open(os.path.join(out, 'serial.log'), 'w') as f:
+        f.write('\n'.join(lines + ['E2E|END|rc=0']) + '\n')
+    class A: pass
+    a = A(); a.out = out; a.scenario = scen; a.scenario_name = 'p'; a.precopy = ''; a.qemu_rc = '0'; a.record_dir = ''
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        rc = report.collect(a)
+    return rc, printed.getvalue()
+rc, text = run(True)
+assert rc == 0, text
+rc, text = run(False)
+assert rc == 1 and 'took no peek at the dirty count' in text, text
+PY
+
 echo "selftest: $pass passed, $fail failed"
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
