@@ -87,7 +87,8 @@ PRECOPY_EXPORT void precopy_config_destroy(precopy_config_t *config);
  *   fixed_downtime_ms    constant part of downtime (>= 0)
  *   bandwidth_bytes_per_s link rate; 0 = measure it from the rounds
  *   log_level            off | error | warn | info | debug | trace
- *   trace_path           write the observed rounds as a trace v1 file at
+ *   trace_path           write the observed rounds (and the first 400 peeks,
+ *                        precopy_observe_curve) as a trace v1 file at
  *                        precopy_destroy() (for recording real migrations)
  * Unknown keys, bad numbers and out-of-range values are errors.
  */
