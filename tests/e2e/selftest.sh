@@ -118,82 +118,86 @@ PY
 
 # A run with two recorded migrations, one of a guest whose workload the kernel killed for lack of
 # memory: only the good one's trace goes into the record directory, and the other fails with the cause.
-python3 - "$E2E_DIR" "$tmp" <<'PY' && ok "report.py: records only the traces of migrations that passed" || bad "report.py recording"
+# report.py's collect on a made-up serial log, as run.sh calls it: the harness both checks below use.
+cat > "$tmp/collect_harness.py" <<'PY'
 import contextlib, io, os, sys
 sys.path.insert(0, sys.argv[1])
 import report
+
+
+def collect(out, lines, record_dir=''):
+    """Writes lines (and the end marker) as out/serial.log, runs report.collect: (rc, printed)."""
+    os.makedirs(out)
+    scen = os.path.join(out, 's.conf')
+    with open(scen, 'w') as f:
+        f.write('scenario s\n')
+    with open(os.path.join(out, 'serial.log'), 'w') as f:
+        f.write('\n'.join(lines + ['E2E|END|rc=0']) + '\n')
+    class A: pass
+    a = A(); a.out = out; a.scenario = scen; a.scenario_name = 's'; a.precopy = ''; a.qemu_rc = '0'
+    a.record_dir = record_dir
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        rc = report.collect(a)
+    return rc, printed.getvalue()
+
+
+def migration(n, guest, integration, alive='1', record='0', workload='writer:20:56', policy='continue'):
+    return ('E2E|MIG|n=%s|guest=%s|workload=%s|link=100m|rate=12500000|integration=%s|policy=%s|'
+            'record=%s|rc=0|t0=100.0|t1=110.0|alive=%s|state=r-----|bytes=4096'
+            % (n, guest, workload, integration, policy, record, alive))
+
+
+def checked(guest):
+    return 'E2E|FILE|%s.console|E2E CHECK wall=120.0 pass=3 full=0 pages=10 writes=5 bad=0 bad_total=0' % guest
+PY
+
+python3 - "$E2E_DIR" "$tmp" <<'PY' && ok "report.py: records only the traces of migrations that passed" || bad "report.py recording"
+import json, os, sys
+sys.path.insert(0, sys.argv[2])
+from collect_harness import collect, migration, checked
 tmp = os.path.join(sys.argv[2], 'rec')
-os.makedirs(tmp)
-scen = os.path.join(tmp, 'r.conf')
-with open(scen, 'w') as f:
-    f.write('scenario r\n')
 trace = ['# precopy-trace v1', '# memory_pages=4; page_size=4096; source=xen; policy=continue',
          'round,dirty_pages,seconds,pages_sent', '1,2,0.5,4', '2,1,0.1,2',
          '# section=curve', 'round,seconds,pages', '1,0.25,1']  # a peek, as the patched tools record
 lines = []
 for n, guest, alive in (('1', 'good', '1'), ('2', 'oom', '0')):
-    lines.append('E2E|MIG|n=%s|guest=%s|workload=writer:20:56|link=100m|rate=12500000|integration=preload|'
-                 'policy=continue|record=1|rc=0|t0=100.0|t1=110.0|alive=%s|state=r-----|bytes=4096' % (n, guest, alive))
+    lines.append(migration(n, guest, 'preload', alive=alive, record='1'))
     lines += ['E2E|FILE|m%s.csv|%s' % (n, t) for t in trace]
     lines.append('E2E|FILE|m%s.log|xc: detail: Frames iteration 0: 4/4  100%%' % n)
-lines.append('E2E|FILE|good.console|E2E CHECK wall=120.0 pass=3 full=0 pages=10 writes=5 bad=0 bad_total=0')
+lines.append(checked('good'))
 lines.append('E2E|FILE|oom.console|[    4.8] Out of memory: Killed process 98 (memcheck) total-vm:58456kB')
-out = os.path.join(tmp, 'out')
-os.makedirs(out)
-with open(os.path.join(out, 'serial.log'), 'w') as f:
-    f.write('\n'.join(lines + ['E2E|END|rc=0']) + '\n')
-class A: pass
-a = A(); a.out = out; a.scenario = scen; a.scenario_name = 'r'; a.precopy = ''; a.qemu_rc = '0'
-a.record_dir = os.path.join(tmp, 'data', 'traces')
-printed = io.StringIO()
-with contextlib.redirect_stdout(printed):
-    rc = report.collect(a)
+record_dir = os.path.join(tmp, 'data', 'traces')
+rc, printed = collect(os.path.join(tmp, 'out'), lines, record_dir)
 assert rc == 1, rc
-assert sorted(os.listdir(a.record_dir)) == ['xen-good-writer-20-56-100m-1.csv'], os.listdir(a.record_dir)
-assert 'the guest ran out of memory (its kernel killed memcheck)' in printed.getvalue(), printed.getvalue()
-assert '(its trace is not recorded)' in printed.getvalue(), printed.getvalue()
-with open(os.path.join(a.record_dir, 'xen-good-writer-20-56-100m-1.csv')) as f:
+assert sorted(os.listdir(record_dir)) == ['xen-good-writer-20-56-100m-1.csv'], os.listdir(record_dir)
+assert 'the guest ran out of memory (its kernel killed memcheck)' in printed, printed
+assert '(its trace is not recorded)' in printed, printed
+with open(os.path.join(record_dir, 'xen-good-writer-20-56-100m-1.csv')) as f:
     kept = f.read().splitlines()
 assert kept[-3:] == ['# section=curve', 'round,seconds,pages', '1,0.25,1'], kept
-import json
-with open(os.path.join(out, 'results.json')) as f:
+with open(os.path.join(tmp, 'out', 'results.json')) as f:
     good = [m for m in json.load(f)['migrations'] if m['guest'] == 'good'][0]
 assert (good['trace_rounds'], good['trace_peeks']) == (2, 1), good
 PY
 
 # A migration through the patched tools must show their peeks at the dirty count (patches 4 and 5).
 python3 - "$E2E_DIR" "$tmp" <<'PY' && ok "report.py: a patched migration without peeks fails" || bad "report.py peeks check"
-import contextlib, io, os, sys
-sys.path.insert(0, sys.argv[1])
-import report
-tmp = os.path.join(sys.argv[2], 'peeks')
-os.makedirs(tmp)
-scen = os.path.join(tmp, 'p.conf')
-with open(scen, 'w') as f:
-    f.write('scenario p\n')
+import os, sys
+sys.path.insert(0, sys.argv[2])
+from collect_harness import collect, migration, checked
 def run(with_peek):
-    out = os.path.join(tmp, 'out-%d' % with_peek)
-    os.makedirs(out)
     log = ['xc: detail: Frames iteration 1: 4096/4096  100%',
            'precopy: info: policy=predictive at=after-bitmap round=1 dirty_pages=30 decision=stop reason="fits"']
     if with_peek:
         log.insert(0, 'libxl-save-helper: debug: precopy round 1: 20 dirty after 0.300s')
-    lines = ['E2E|MIG|n=1|guest=g|workload=idle|link=1g|rate=125000000|integration=patched|policy=predictive|'
-             'record=0|rc=0|t0=100.0|t1=110.0|alive=1|state=r-----|bytes=4096']
-    lines += ['E2E|FILE|m1.log|%s' % ln for ln in log]
-    lines.append('E2E|FILE|g.console|E2E CHECK wall=120.0 pass=3 full=0 pages=10 writes=5 bad=0 bad_total=0')
-    with open(os.path.join(out, 'serial.log'), 'w') as f:
-        f.write('\n'.join(lines + ['E2E|END|rc=0']) + '\n')
-    class A: pass
-    a = A(); a.out = out; a.scenario = scen; a.scenario_name = 'p'; a.precopy = ''; a.qemu_rc = '0'; a.record_dir = ''
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        rc = report.collect(a)
-    return rc, printed.getvalue()
-rc, text = run(True)
-assert rc == 0, text
-rc, text = run(False)
-assert rc == 1 and 'took no peek at the dirty count' in text, text
+    lines = [migration(1, 'g', 'patched', workload='idle', policy='predictive')]
+    lines += ['E2E|FILE|m1.log|%s' % ln for ln in log] + [checked('g')]
+    return collect(os.path.join(sys.argv[2], 'peeks-%d' % with_peek), lines)
+rc, printed = run(True)
+assert rc == 0, printed
+rc, printed = run(False)
+assert rc == 1 and 'took no peek at the dirty count' in printed, printed
 PY
 
 echo "selftest: $pass passed, $fail failed"
