@@ -31,12 +31,15 @@ void DirtyCurve::add(double seconds, double pages) {
   for (std::size_t i = 0; i < count_; ++i) {
     if (std::fabs(samples_[i].seconds - seconds) <= 1e-9 * seconds) {
       samples_[i].pages = pages;
+      newest_ = i;
       return;
     }
   }
   if (count_ < kCapacity) {
+    newest_ = count_;
     samples_[count_++] = {seconds, pages};
   } else {
+    newest_ = next_;
     samples_[next_] = {seconds, pages};
     next_ = (next_ + 1) % kCapacity;
   }
@@ -90,6 +93,14 @@ std::optional<double> DirtyCurve::predict(double t, double max_pages, Below belo
   }
   if (!std::isfinite(pages) || pages < 0) pages = 0;
   return std::min(pages, max_pages);
+}
+
+std::optional<double> DirtyCurve::predict_no_lower_than_newest(double t, double max_pages) const {
+  std::optional<double> pages = predict(t, max_pages);
+  if (!pages || t <= 0) return pages;
+  const Sample& newest = samples_[newest_];
+  const double floor = t >= newest.seconds ? newest.pages : newest.pages * t / newest.seconds;
+  return std::min(std::max(*pages, floor), max_pages);
 }
 
 std::optional<double> DirtyCurve::upper_bound(double t, double max_pages) const {

@@ -35,6 +35,17 @@ class DirtyCurve {
   // f(seconds), at most `max_pages`; nullopt before the first sample.
   std::optional<double> predict(double seconds, double max_pages, Below below = Below::kSaturating) const;
 
+  // f(seconds) as predict() has it, but never below what the newest sample implies for one phase of the
+  // guest: a guest whose rate changes over time (bursts, phases) leaves samples from several curves, and
+  // predict() between them can fall with the window (a long round in a pause beside a short one in a
+  // burst) and promise a next round far cleaner than the one just seen. The newest sample is the best
+  // evidence of the phase the next round starts in, and one concave curve through it with f(0) = 0 is
+  // never below the newest count for a longer window, nor below its constant-rate line for a shorter
+  // one. Only from below: the same sample taken in a pause would bound it from above, and a stop must
+  // not rest on the pause lasting. The best guess of the predictive policy; not for samples that are not
+  // a time series (a forecast's curve file).
+  std::optional<double> predict_no_lower_than_newest(double seconds, double max_pages) const;
+
   // The most f(seconds) can be given the samples, for an increasing concave f with f(0) = 0: no more
   // than any longer window's count, nor than a shorter window's count scaled up linearly.
   std::optional<double> upper_bound(double seconds, double max_pages) const;
@@ -48,7 +59,8 @@ class DirtyCurve {
   };
   std::array<Sample, kCapacity> samples_{};
   std::size_t count_ = 0;
-  std::size_t next_ = 0;  // ring position of the next insertion once full
+  std::size_t next_ = 0;    // ring position of the next insertion once full
+  std::size_t newest_ = 0;  // the sample added last
 };
 
 }  // namespace precopy

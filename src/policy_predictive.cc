@@ -11,6 +11,11 @@
 // For a concave f the later rounds only change it by more (rounds shorten, so d_{j+1}/d_j grows), so J is
 // unimodal in the stop round and the first step decides: go on while it lowers J.
 //
+// A guest whose rate changes over time leaves samples from several curves (a long round in a pause, a
+// short one in a burst), and the curve between them can fall with the window. The best guess is never
+// below what the newest round implies for one phase (DirtyCurve::predict_no_lower_than_newest): the next
+// round starts in the phase the last one ended in.
+//
 // Where the curve is only extrapolated, or the guest's rate changes over time (a burst: a shorter round
 // dirtied more pages than a longer one; weighed only where the count is seen before a stop), it weighs
 // what going on could gain against what a wasted round costs and takes the smaller regret. Rounds run
@@ -126,7 +131,7 @@ class PredictivePolicy final : public Policy {
     expected_dirty_.reset();
     if (second_look_at_ && r.round == *second_look_at_ + 1 && !asked_before_bitmap_) {
       const double memory = memory_pages_ > 0 ? memory_pages_ : static_cast<double>(r.pages_sent);
-      expected_dirty_ = curve_.predict(r.seconds, memory);
+      expected_dirty_ = curve_.predict_no_lower_than_newest(r.seconds, memory);
     }
     curve_.add(r.seconds, static_cast<double>(r.dirty_pages));
     const double dirty = static_cast<double>(r.dirty_pages);
@@ -161,7 +166,7 @@ class PredictivePolicy final : public Policy {
     asked_before_bitmap_ = true;
     decided_on_ = kNoForecast;
     const double memory = memory_pages_ > 0 ? memory_pages_ : static_cast<double>(pages_sent);
-    auto guess = curve_.predict(seconds, memory);
+    auto guess = curve_.predict_no_lower_than_newest(seconds, memory);
     if (!guess) return {Decision::kContinue, "no dirty-curve evidence yet"};
     RoundTimeModel with_this_round = times_;
     with_this_round.add(static_cast<double>(pages_sent), seconds);
@@ -185,7 +190,7 @@ class PredictivePolicy final : public Policy {
     e.bandwidth_bytes_per_s = page_size_ / spp;
     e.predicted_downtime_s = dirty_ * spp + fixed_downtime_s_;
     const double t = times_.seconds_for(dirty_);
-    if (auto next = curve_.predict(t, memory_pages_)) {
+    if (auto next = curve_.predict_no_lower_than_newest(t, memory_pages_)) {
       e.predicted_next_dirty_pages = *next;
       if (t > 0) e.dirty_rate_pages_per_s = *next / t;
     }
@@ -196,7 +201,7 @@ class PredictivePolicy final : public Policy {
         e.predicted_rounds = k;
         break;
       }
-      auto next = curve_.predict(times_.seconds_for(d), memory_pages_);
+      auto next = curve_.predict_no_lower_than_newest(times_.seconds_for(d), memory_pages_);
       if (!next || *next >= d * (1 - kNegligibleProgress)) break;  // levels off above T
       d = *next;
     }
@@ -232,7 +237,7 @@ class PredictivePolicy final : public Policy {
     if (dirty <= 0) return {Decision::kStop, "nothing left to send"};
     const double memory = memory_pages_ > 0 ? memory_pages_ : dirty;
     const double next_seconds = times_.seconds_for(dirty);
-    auto guess = curve_.predict(next_seconds, memory);
+    auto guess = curve_.predict_no_lower_than_newest(next_seconds, memory);
     if (!guess) return {Decision::kContinue, "no dirty-curve evidence yet"};
     if (budget_s_ && budget_reachable(round, dirty, spp, memory)) return {Decision::kContinue, kBudgetWithinReach};
     if (budget_s_ && still_converging(spp)) return {Decision::kContinue, kBudgetMayBeMet};

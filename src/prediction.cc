@@ -20,7 +20,7 @@ std::vector<OneStepPrediction> one_step_predictions(const Trace& trace) {
       OneStepPrediction p;
       p.round = r.round;
       p.actual = static_cast<double>(r.dirty_pages);
-      p.curve_model = curve.predict(r.seconds, memory).value_or(0);
+      p.curve_model = curve.predict_no_lower_than_newest(r.seconds, memory).value_or(0);
       p.constant_rate = std::min(memory, dirty_sum / seconds_sum * r.seconds);
       out.push_back(p);
     }
