@@ -518,6 +518,16 @@ def format_table(migs):
 # markdown
 
 
+def scenario_file_shown(path):
+    """A scenario file as the report names it: relative to the repository it came from, so results
+    collected in another clone (a fresh-clone CI run) name the same file as the clone's own."""
+    parts = os.path.normpath(path).split(os.sep)
+    for i in range(len(parts) - 2):
+        if parts[i:i + 3] == ['tests', 'e2e', 'scenarios']:
+            return '/'.join(parts[i:])
+    return os.path.relpath(path, os.getcwd())
+
+
 def markdown(a):
     paths = sorted(glob.glob(os.path.join(a.results_root, '*', 'results.json')))
     out = ['# End-to-end results: real `xl migrate` under Xen 4.17 in QEMU (TCG)', '',
@@ -545,7 +555,7 @@ def markdown(a):
         with open(p) as f:
             r = json.load(f)
         out += ['## Scenario `%s`' % r['scenario'], '',
-                'Scenario file: `%s`' % os.path.relpath(r['scenario_file'], os.getcwd())
+                'Scenario file: `%s`' % scenario_file_shown(r['scenario_file'])
                 if r.get('scenario_file') else '', '']
         for e in r.get('testbed_errors', []):
             out.append('**Testbed error:** %s  ' % e)

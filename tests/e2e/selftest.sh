@@ -114,6 +114,9 @@ k = report.parse_console(['[    4.824837] Out of memory: Killed process 98 (memc
 assert k == ['memcheck'], k
 t = report.normalise_trace(['# precopy-trace v1', '# memory_pages=4; page_size=4096', 'round,dirty_pages,seconds,pages_sent', '1,2,0.5,4'], 'idle', '1g')
 assert '# source=xen; workload=idle; link=1g' in t, t
+# A result collected in another clone (the fresh-clone CI run) names the scenario as in any clone.
+assert report.scenario_file_shown('/work/scratch/ci16/tests/e2e/scenarios/ci.conf') == 'tests/e2e/scenarios/ci.conf'
+assert report.scenario_file_shown('../x/tests/e2e/scenarios/peeks3.conf') == 'tests/e2e/scenarios/peeks3.conf'
 PY
 
 # A run with two recorded migrations, one of a guest whose workload the kernel killed for lack of
