@@ -480,8 +480,16 @@ TEST(Predictive, FitsNoFixedCostToTwoRounds) {
 
 // The plateau twin of a real or simulated trace (online_floor.h): the same rounds up to round r, then a
 // guest that leaves round r's count every round, for ever.
-Trace twin_of(const char* corpus_file, uint32_t round) {
-  return plateau_twin(read_trace_file(std::string(PRECOPY_SOURCE_DIR) + "/data/traces/" + corpus_file), round);
+Trace corpus_trace(const char* corpus_file) {
+  return read_trace_file(std::string(PRECOPY_SOURCE_DIR) + "/data/traces/" + corpus_file);
+}
+Trace twin_of(const char* corpus_file, uint32_t round) { return plateau_twin(corpus_trace(corpus_file), round); }
+
+// J of `policy` on `trace` with the default settings.
+double objective_of(const Trace& trace, const char* policy) {
+  PolicyConfig c;
+  c.policy = policy;
+  return replay(trace, c).objective;
 }
 
 // sim-hotcold-1GiB-2.5Gbit's twin from round 3: its peeks say a 27 ms window dirties 432 pages, but now
@@ -491,14 +499,11 @@ Trace twin_of(const char* corpus_file, uint32_t round) {
 TEST(Predictive, StopsBelievingAPredictedFallThatDoesNotCome) {
   Trace twin = twin_of("sim-hotcold-1GiB-2.5Gbit.csv", 3);
   PolicyConfig c;
-  const double oracle = replay_oracle(twin, c).objective;
-  c.policy = "xen";
-  const double xen = replay(twin, c).objective;
   c.policy = "predictive";
   Outcome p = replay(twin, c);
   EXPECT_LE(p.live_rounds, 8u);
-  EXPECT_LE(p.objective, 1.02 * xen);
-  EXPECT_LE(p.objective / oracle, 1.03);
+  EXPECT_LE(p.objective, 1.02 * objective_of(twin, "xen"));
+  EXPECT_LE(p.objective / replay_oracle(twin, c).objective, 1.03);
 }
 
 // xen-b2-bursty-16-1-2-96-100m-1 is a burst that passes (409, 611, 891, 1250, 1292, then 45 pages):
@@ -517,7 +522,7 @@ TEST(Predictive, WaitsForAQuietPhaseNoLongerThanItIsWorth) {
   EXPECT_LE(p.objective / replay_oracle(twin, c).objective, 1.15);
   EXPECT_STREQ(p.reason.c_str(), "waited long enough for a round that would pay");
   // The real guest, whose burst does pass, is still waited out.
-  Trace real = read_trace_file(std::string(PRECOPY_SOURCE_DIR) + "/data/traces/xen-b2-bursty-16-1-2-96-100m-1.csv");
+  Trace real = corpus_trace("xen-b2-bursty-16-1-2-96-100m-1.csv");
   EXPECT_LE(replay(real, c).objective / replay_oracle(real, c).objective, 1.01);
 }
 
@@ -528,14 +533,12 @@ TEST(Predictive, WaitsForAQuietPhaseNoLongerThanItIsWorth) {
 // guess (DirtyCurve::predict_no_lower_than_newest): the round that follows is predicted to leave no
 // fewer, the count held level, and it stops where Xen does.
 TEST(Predictive, TrustsTheNewestRoundOverAnOlderPhasesPeek) {
-  Trace real = read_trace_file(std::string(PRECOPY_SOURCE_DIR) + "/data/traces/xen-pb26-bursty-26-1-1-56-150m-1.csv");
+  Trace real = corpus_trace("xen-pb26-bursty-26-1-1-56-150m-1.csv");
   PolicyConfig c;
-  c.policy = "xen";
-  const double xen = replay(real, c).objective;
   c.policy = "predictive";
   Outcome p = replay(real, c);
   EXPECT_EQ(p.live_rounds, 5u);
-  EXPECT_LE(p.objective, 1.02 * xen);
+  EXPECT_LE(p.objective, 1.02 * objective_of(real, "xen"));
 }
 
 }  // namespace
