@@ -383,9 +383,9 @@ DIR`, with `--curve-rounds 1` and with `--ignore-curve`) the later rounds' peeks
 peeks the worst is 1.67 and the plateau twins' median 1.0087 (1.0121 before the floor); with round
 1's only, 1.41 and 1.0025; with none, 1.30 and 1.0105. A simulated bursty guest's later rounds are
 short and fall in one phase, a burst or a pause, and their peeks bend the curve to that phase; round
-1 spans several. On the 16 real guests with peeks (this set and the next) every round's peeks are
-best; on the simulated ones round 1's. `predictive` takes them all. The figures, in order (all peeks,
-round 1's, none):
+1 spans several. On each set of real guests with peeks (this one and the next two) every round's
+peeks give the lowest worst case; on the simulated ones fewer peeks do better (round 1's, or none).
+`predictive` takes them all. The figures, in order (all peeks, round 1's, none):
 
 MD
   peeks_table "$data/bursty-peeks"
