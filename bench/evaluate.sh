@@ -160,9 +160,9 @@ MD
     whose later rounds' peeks saw the pause coming; floor 1.16. `xen-qb14` of the same set, 1.22 before
     the newest round floored the guess, is at 1.0007.
   - `xen-rb26-bursty-26-3-2-48-200m-1` (1.14; Xen 1.18), held out (eighth set, below): a 3 s burst
-    holds the count level (2000 to 2466 pages) for eight rounds of 0.35 s, and `predictive` cuts it
-    after the look, as it would a writer in balance with the link; the oracle waits for the pause
-    (584, then 43); floor 1.07.
+    holds the count level from round 2 to round 9 (2000 to 2466 pages; rounds of about 0.35 s from
+    round 3), and `predictive` stops after round 4, as it would for a writer in balance with the link;
+    the oracle waits for the pause (584, then 43); floor 1.07.
   The held-out bursty guest `xen-nb16-bursty-16-2-2-40-100m-1` (1.65 before the one more look) is now
   at 1.0006. `xen-burst-bursty-32-2-3-64-100m-2` (1.78 before commit 08b2cbd; Xen 1.10) is at 1.0048: a
   burst holds the count level (10302, 10381), the round run for the look leaves 9508 pages, not level
@@ -423,7 +423,7 @@ MiB/s, bursts of 1 to 3 s, pauses of 1 to 3 s, 48 to 80 MiB), a writer of 8 MiB/
 `xen-rb26-bursty-26-3-2-48-200m-1` (Xen 1.18; its online floor 1.07), none more than 2% worse than
 Xen. The floor moved one stop here, for the better: `xen-rb26` from 1.18 (the code before it,
 `bench/compare.py 6a64def data/traces/xen-r*.csv`) to 1.14. With a budget of 100 or 300 ms the same
-trace is the one miss: its burst holds the count level for eight rounds, which no online rule tells
+trace is the one miss: its burst holds the count level from round 2 to round 9, which no online rule tells
 from a guest that never converges. As on the sixth and seventh sets, every round's peeks are the best
 choice (the table below): with round 1's alone `xen-rb18-bursty-18-1-2-64-100m-1` holds level through
 the look (4135, then 4151 pages in a round a third as long, a burst) and is cut there (1.66), where
