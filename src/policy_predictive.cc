@@ -14,7 +14,11 @@
 // A guest whose rate changes over time leaves samples from several curves (a long round in a pause, a
 // short one in a burst), and the curve between them can fall with the window. The best guess is never
 // below what the newest round implies for one phase (DirtyCurve::predict_no_lower_than_newest): the next
-// round starts in the phase the last one ended in.
+// round starts in the phase the last one ended in. The same holds the other way once the count is seen:
+// a round whose rate fell clearly below the round before it (a burst ended during it) is the best
+// evidence of a quieter phase, and its own rate is the guess for the next round, while such falls have
+// foreseen this guest's rounds at least as well as the curve (FallingRate). A round run on that is a bet
+// that the quieter phase lasts, and is charged to the hope of one (below).
 //
 // Where the curve is only extrapolated, or the guest's rate changes over time (a burst: a shorter round
 // dirtied more pages than a longer one; weighed only where the count is seen before a stop), it weighs
@@ -35,6 +39,7 @@
 #include <string_view>
 
 #include "dirty_curve.h"
+#include "falling_rate.h"
 #include "policies.h"
 
 namespace precopy {
@@ -133,19 +138,26 @@ class PredictivePolicy final : public Policy {
       const double memory = memory_pages_ > 0 ? memory_pages_ : static_cast<double>(r.pages_sent);
       expected_dirty_ = curve_.predict_no_lower_than_newest(r.seconds, memory);
     }
-    curve_.add(r.seconds, static_cast<double>(r.dirty_pages));
     const double dirty = static_cast<double>(r.dirty_pages);
+    falling_rate_.add_round(r.seconds, dirty);
+    curve_.add(r.seconds, dirty);
     // One dirty curve cannot have a shorter window dirty clearly more pages than a longer one (by more
     // than a count's own noise, about its square root): when a round shorter than the one before does,
     // the guest's rate changes over time (bursts, phases), and a quieter phase may come at any round.
-    if (r.round >= 2 && r.seconds < last_seconds_ && clearly_above(dirty, dirty_)) rate_varies_ = true;
+    if (r.round >= 2 && r.seconds < last_seconds_ && clearly_more(dirty, dirty_)) rate_varies_ = true;
     if (!fewest_dirty_ || dirty < *fewest_dirty_) fewest_dirty_ = dirty;
     if (r.round == 1) first_dirty_ = dirty;
-    if (r.round >= 2 && clearly_below(dirty, first_dirty_)) fell_below_round_one_ = true;
+    if (r.round >= 2 && clearly_fewer(dirty, first_dirty_)) fell_below_round_one_ = true;
     round_ = r.round;
     previous_dirty_ = dirty_;
     dirty_ = dirty;
     last_seconds_ = r.seconds;
+    // After a fall, both guesses for the next round are kept, to be scored when it is done.
+    const double next_seconds = times_.seconds_for(dirty);
+    const double memory = memory_pages_ > 0 ? memory_pages_ : dirty;
+    if (auto curve_guess = curve_.predict_no_lower_than_newest(next_seconds, memory)) {
+      falling_rate_.forecast(next_seconds, *curve_guess);
+    }
     const double spp = downtime_seconds_per_page(times_);
     count_forecast_cost(times_.total_seconds() + (1 + weight_) * dirty * spp);
     Verdict v = decide(r.round, dirty_, spp, Count::kSeen);
@@ -190,7 +202,7 @@ class PredictivePolicy final : public Policy {
     e.bandwidth_bytes_per_s = page_size_ / spp;
     e.predicted_downtime_s = dirty_ * spp + fixed_downtime_s_;
     const double t = times_.seconds_for(dirty_);
-    if (auto next = curve_.predict_no_lower_than_newest(t, memory_pages_)) {
+    if (auto next = best_guess(t, memory_pages_, Count::kSeen)) {
       e.predicted_next_dirty_pages = *next;
       if (t > 0) e.dirty_rate_pages_per_s = *next / t;
     }
@@ -209,15 +221,6 @@ class PredictivePolicy final : public Policy {
   }
 
  private:
-  // A dirty count is noisy by about its square root (pages written at random): beyond twice that, two
-  // counts differ.
-  static bool clearly_below(double count, double reference) {
-    return count < reference - 2 * std::sqrt(reference);
-  }
-  static bool clearly_above(double count, double reference) {
-    return count > reference + 2 * std::sqrt(reference);
-  }
-
   // C / B for downtime, as the outcome model has it: the link rate if configured, else the rate measured
   // over all rounds so far (bytes over seconds, which smooths out a slow or fast round).
   double downtime_seconds_per_page(const RoundTimeModel& times) const {
@@ -237,13 +240,18 @@ class PredictivePolicy final : public Policy {
     if (dirty <= 0) return {Decision::kStop, "nothing left to send"};
     const double memory = memory_pages_ > 0 ? memory_pages_ : dirty;
     const double next_seconds = times_.seconds_for(dirty);
-    auto guess = curve_.predict_no_lower_than_newest(next_seconds, memory);
+    auto guess = best_guess(next_seconds, memory, count);
     if (!guess) return {Decision::kContinue, "no dirty-curve evidence yet"};
+    const double curve_guess = *curve_.predict_no_lower_than_newest(next_seconds, memory);
     if (budget_s_ && budget_reachable(round, dirty, spp, memory)) return {Decision::kContinue, kBudgetWithinReach};
     if (budget_s_ && still_converging(spp)) return {Decision::kContinue, kBudgetMayBeMet};
     const double change_if_guess_right = next_seconds + (1 + weight_) * (*guess - dirty) * spp;
     // A prediction that has already cost rounds must promise more than they cost (count_forecast_cost).
-    if (change_if_guess_right + cost_s_[kPrediction] < 0) return {Decision::kContinue, kLowersPredictedCost};
+    if (change_if_guess_right + cost_s_[kPrediction] < 0) {
+      // Where only the fallen rate says so, the round is a bet that the quieter phase lasts.
+      const bool curve_agrees = next_seconds + (1 + weight_) * (curve_guess - dirty) * spp + cost_s_[kPrediction] < 0;
+      return {Decision::kContinue, curve_agrees ? kLowersPredictedCost : kRateFell};
+    }
     // The round run for a second look left the count level with the one it was run on (within its noise,
     // about its square root): the level is confirmed, and hoping for a fall from here is what the second
     // look has just done. At the stock loop's call B the look round's count is predicted and the one it
@@ -258,7 +266,7 @@ class PredictivePolicy final : public Policy {
     // falling (a burst ending), which is what the look was run for, and the J rule, still judging by the
     // burst's rounds, would cut it a round before the pause. One more round; the next stop on J is final.
     // Only where the count is seen: a stock-loop call B has none.
-    if (judging_the_look && count == Count::kSeen && expected_dirty_ && clearly_below(dirty, *expected_dirty_)) {
+    if (judging_the_look && count == Count::kSeen && expected_dirty_ && clearly_fewer(dirty, *expected_dirty_)) {
       return {Decision::kContinue, "the round run for a second look fell below the curve: the rate is falling"};
     }
     // The guess says stop. But below its shortest sample the curve is only extrapolated, and a knee in
@@ -308,6 +316,7 @@ class PredictivePolicy final : public Policy {
   }
 
   static constexpr const char* kLowersPredictedCost = "another round lowers the predicted cost";
+  static constexpr const char* kRateFell = "another round lowers the predicted cost: the dirty rate fell";
   static constexpr const char* kHedgeOnQuietPhase = "another round may pay: the dirty rate changes over time";
   static constexpr const char* kHedgeOnCurve = "another round may pay: the curve below the last round is uncertain";
   static constexpr const char* kBudgetWithinReach = "a round that fits the budget is within reach";
@@ -327,7 +336,9 @@ class PredictivePolicy final : public Policy {
       budget_pursuit_j_ = last_j_;
     }
     if (v.decision == Decision::kContinue && why == kSecondLook) second_look_at_ = round;
-    if (v.decision == Decision::kContinue && (why == kHedgeOnQuietPhase || why == kHedgeOnCurve)) {
+    // A round run because the rate fell bets that the quieter phase lasts: if it does not, the hope of
+    // one has failed once more.
+    if (v.decision == Decision::kContinue && (why == kHedgeOnQuietPhase || why == kHedgeOnCurve || why == kRateFell)) {
       decided_on_ = kHope;
       hoped_ = true;
     }
@@ -356,6 +367,16 @@ class PredictivePolicy final : public Policy {
       forecast_start_j_.reset();
     }
     last_j_ = j;
+  }
+
+  // The best guess of what a round of `seconds` would leave dirty after the last one: the dirty curve's
+  // (never below the newest round's phase), or, where the newest round's rate fell, that round's own
+  // rate if this guest's falls have earned it (FallingRate). Only where the count is seen: at the stock
+  // loop's call B the round just sent is itself a guess, and a stop there must not rest on a pause.
+  std::optional<double> best_guess(double seconds, double memory, Count count) const {
+    auto guess = curve_.predict_no_lower_than_newest(seconds, memory);
+    if (!guess || count != Count::kSeen) return guess;
+    return falling_rate_.guess(seconds, *guess);
   }
 
   // The largest fall in J from going on, if every round shrinks the dirty count by `ratio` (the straight
@@ -425,6 +446,7 @@ class PredictivePolicy final : public Policy {
   bool fell_below_round_one_ = false;       // a later round left clearly fewer pages dirty than round 1
   bool hoped_ = false;                      // a round has been run on a hope (kHope)
   bool rate_varies_ = false;   // a shorter round dirtied clearly more pages than the one before it
+  FallingRate falling_rate_;    // whether the newest round's rate fell, and how far to trust that
   std::optional<double> fewest_dirty_;  // the fewest pages any round so far left dirty
   std::optional<double> expected_dirty_;  // what the curve, before learning it, expected of the look's round
   Forecast decided_on_ = kNoForecast;  // what the last verdict acted on went on for

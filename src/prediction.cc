@@ -4,12 +4,14 @@
 #include <cmath>
 
 #include "dirty_curve.h"
+#include "falling_rate.h"
 
 namespace precopy {
 
 std::vector<OneStepPrediction> one_step_predictions(const Trace& trace) {
   std::vector<OneStepPrediction> out;
   DirtyCurve curve;
+  FallingRate falling_rate;
   double dirty_sum = 0;
   double seconds_sum = 0;
   std::size_t next_sample = 0;
@@ -20,7 +22,9 @@ std::vector<OneStepPrediction> one_step_predictions(const Trace& trace) {
       OneStepPrediction p;
       p.round = r.round;
       p.actual = static_cast<double>(r.dirty_pages);
-      p.curve_model = curve.predict_no_lower_than_newest(r.seconds, memory).value_or(0);
+      const double curve_guess = curve.predict_no_lower_than_newest(r.seconds, memory).value_or(0);
+      p.curve_model = falling_rate.guess(r.seconds, curve_guess);
+      falling_rate.forecast(r.seconds, curve_guess);
       p.constant_rate = std::min(memory, dirty_sum / seconds_sum * r.seconds);
       out.push_back(p);
     }
@@ -29,6 +33,7 @@ std::vector<OneStepPrediction> one_step_predictions(const Trace& trace) {
       curve.add(s.seconds, static_cast<double>(s.pages));
     }
     curve.add(r.seconds, static_cast<double>(r.dirty_pages));
+    falling_rate.add_round(r.seconds, static_cast<double>(r.dirty_pages));
     dirty_sum += static_cast<double>(r.dirty_pages);
     seconds_sum += r.seconds;
   }

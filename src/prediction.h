@@ -13,7 +13,8 @@ namespace precopy {
 struct OneStepPrediction {
   uint32_t round = 0;       // the round predicted (2..K)
   double actual = 0;        // its dirty count
-  double curve_model = 0;   // the dirty-curve prediction from rounds < round (and peeks in them)
+  double curve_model = 0;   // the predictive policy's best guess from rounds < round (and peeks in
+                            // them): the dirty curve's, or after a fall the fallen rate's (FallingRate)
   double constant_rate = 0; // the paper's: (sum of dirty) / (sum of seconds) x this round's seconds
 };
 

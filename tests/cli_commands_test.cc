@@ -97,8 +97,9 @@ TEST(CliEvaluate, ReportsTheOnlineFloorOfATracePredictiveMisses) {
 TEST(CliEvaluate, CurveRoundsKeepsOnlyTheEarlyRoundsPeeks) {
   // A real bursty guest recorded through the patched tools, with peeks in every round: those of
   // rounds 2 and 3 fell in pauses and let predictive go on to the oracle's round (docs/evaluation.md).
-  // With round 1's alone it sees round 4 (3896 pages in 1 s, after 3028 in 2.2 s) start a burst and
-  // stops in it, with more downtime than Xen's.
+  // With round 1's alone it sees round 4 (3896 pages in 1 s, after 3028 in 2.2 s) start a burst, and
+  // does no better than Xen (before it trusted a rate that fell during a round, it stopped inside the
+  // burst: 1.5498).
   const std::string trace = kRepo + "/data/traces/xen-pb18-bursty-18-2-2-48-100m-1.csv";
   const std::string row = "  predictive  ";
   Result all = run("evaluate -p predictive -p xen " + trace);
@@ -108,7 +109,7 @@ TEST(CliEvaluate, CurveRoundsKeepsOnlyTheEarlyRoundsPeeks) {
   ASSERT_EQ(all.status, 0) << all.out;
   ASSERT_EQ(first.status, 0) << first.out;
   EXPECT_NE(all.out.find(row + "1.0008"), std::string::npos) << all.out;
-  EXPECT_NE(first.out.find(row + "1.5498"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find(row + "1.1875"), std::string::npos) << first.out;
   EXPECT_EQ(none.out, ignored.out);
   EXPECT_EQ(run("evaluate --curve-rounds -1 " + trace).status, 2);
 }
