@@ -153,10 +153,12 @@ class PredictivePolicy final : public Policy {
     dirty_ = dirty;
     last_seconds_ = r.seconds;
     // After a fall, both guesses for the next round are kept, to be scored when it is done.
-    const double next_seconds = times_.seconds_for(dirty);
-    const double memory = memory_pages_ > 0 ? memory_pages_ : dirty;
-    if (auto curve_guess = curve_.predict_no_lower_than_newest(next_seconds, memory)) {
-      falling_rate_.forecast(next_seconds, *curve_guess);
+    if (falling_rate_.fell()) {
+      const double next_seconds = times_.seconds_for(dirty);
+      const double memory = memory_pages_ > 0 ? memory_pages_ : dirty;
+      if (auto curve_guess = curve_.predict_no_lower_than_newest(next_seconds, memory)) {
+        falling_rate_.forecast(next_seconds, *curve_guess);
+      }
     }
     const double spp = downtime_seconds_per_page(times_);
     count_forecast_cost(times_.total_seconds() + (1 + weight_) * dirty * spp);
@@ -202,9 +204,10 @@ class PredictivePolicy final : public Policy {
     e.bandwidth_bytes_per_s = page_size_ / spp;
     e.predicted_downtime_s = dirty_ * spp + fixed_downtime_s_;
     const double t = times_.seconds_for(dirty_);
-    if (auto next = best_guess(t, memory_pages_, Count::kSeen)) {
-      e.predicted_next_dirty_pages = *next;
-      if (t > 0) e.dirty_rate_pages_per_s = *next / t;
+    if (auto curve_guess = curve_.predict_no_lower_than_newest(t, memory_pages_)) {
+      const double next = best_guess(t, *curve_guess, Count::kSeen);
+      e.predicted_next_dirty_pages = next;
+      if (t > 0) e.dirty_rate_pages_per_s = next / t;
     }
     // The paper's N, made right: rounds until the dirty count is at most T, rolling the curve forward.
     double d = dirty_;
@@ -240,16 +243,16 @@ class PredictivePolicy final : public Policy {
     if (dirty <= 0) return {Decision::kStop, "nothing left to send"};
     const double memory = memory_pages_ > 0 ? memory_pages_ : dirty;
     const double next_seconds = times_.seconds_for(dirty);
-    auto guess = best_guess(next_seconds, memory, count);
-    if (!guess) return {Decision::kContinue, "no dirty-curve evidence yet"};
-    const double curve_guess = *curve_.predict_no_lower_than_newest(next_seconds, memory);
+    const std::optional<double> curve_guess = curve_.predict_no_lower_than_newest(next_seconds, memory);
+    if (!curve_guess) return {Decision::kContinue, "no dirty-curve evidence yet"};
+    const double guess = best_guess(next_seconds, *curve_guess, count);
     if (budget_s_ && budget_reachable(round, dirty, spp, memory)) return {Decision::kContinue, kBudgetWithinReach};
     if (budget_s_ && still_converging(spp)) return {Decision::kContinue, kBudgetMayBeMet};
-    const double change_if_guess_right = next_seconds + (1 + weight_) * (*guess - dirty) * spp;
+    const double change_if_guess_right = next_seconds + (1 + weight_) * (guess - dirty) * spp;
     // A prediction that has already cost rounds must promise more than they cost (count_forecast_cost).
     if (change_if_guess_right + cost_s_[kPrediction] < 0) {
       // Where only the fallen rate says so, the round is a bet that the quieter phase lasts.
-      const bool curve_agrees = next_seconds + (1 + weight_) * (curve_guess - dirty) * spp + cost_s_[kPrediction] < 0;
+      const bool curve_agrees = next_seconds + (1 + weight_) * (*curve_guess - dirty) * spp + cost_s_[kPrediction] < 0;
       return {Decision::kContinue, curve_agrees ? kLowersPredictedCost : kRateFell};
     }
     // The round run for a second look left the count level with the one it was run on (within its noise,
@@ -282,7 +285,7 @@ class PredictivePolicy final : public Policy {
     const bool waits_for_quiet = rate_varies_ && fewest_dirty_ && count == Count::kSeen;
     const double quiet_phase = waits_for_quiet ? *fewest_dirty_ : below_curve;
     const double optimistic = std::min(below_curve, quiet_phase);
-    if (optimistic >= *guess) return stop_after_a_second_look("another round would not pay for itself");
+    if (optimistic >= guess) return stop_after_a_second_look("another round would not pay for itself");
     // Waiting on a hope is ski rental: each round that does not bring it costs a round, and the hope is
     // worth at most most_gain. Go on only while what the waiting has cost so far, plus this round, is
     // less than that: a guest that never delivers loses at most about what it could have won.
@@ -369,14 +372,12 @@ class PredictivePolicy final : public Policy {
     last_j_ = j;
   }
 
-  // The best guess of what a round of `seconds` would leave dirty after the last one: the dirty curve's
-  // (never below the newest round's phase), or, where the newest round's rate fell, that round's own
-  // rate if this guest's falls have earned it (FallingRate). Only where the count is seen: at the stock
+  // The best guess of what a round of `seconds` would leave dirty after the last one, given the dirty
+  // curve's (`curve_guess`, never below the newest round's phase): that, or, where the newest round's
+  // rate fell, that round's own rate if this guest's falls have earned it (FallingRate). Only where the count is seen: at the stock
   // loop's call B the round just sent is itself a guess, and a stop there must not rest on a pause.
-  std::optional<double> best_guess(double seconds, double memory, Count count) const {
-    auto guess = curve_.predict_no_lower_than_newest(seconds, memory);
-    if (!guess || count != Count::kSeen) return guess;
-    return falling_rate_.guess(seconds, *guess);
+  double best_guess(double seconds, double curve_guess, Count count) const {
+    return count == Count::kSeen ? falling_rate_.guess(seconds, curve_guess) : curve_guess;
   }
 
   // The largest fall in J from going on, if every round shrinks the dirty count by `ratio` (the straight
