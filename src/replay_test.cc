@@ -7,6 +7,7 @@
 #include <cmath>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "logging.h"
 #include "online_floor.h"
@@ -493,6 +494,26 @@ double objective_of(const Trace& trace, const char* policy) {
   return replay(trace, c).objective;
 }
 
+// A fresh predictive policy fed a trace's rounds 1..last, each with its peeks: its verdict after each
+// round, and the policy as it stands after round `last`.
+struct FedPolicy {
+  std::unique_ptr<Policy> policy;
+  std::vector<Verdict> verdicts;
+};
+FedPolicy feed_predictive(const Trace& trace, uint32_t last) {
+  PolicyConfig c;
+  c.policy = "predictive";
+  FedPolicy fed{make_policy(c), {}};
+  for (const Round& r : trace.rounds) {
+    if (r.round > last) break;
+    for (const CurveSample& s : trace.curve) {
+      if (s.round == r.round) fed.policy->observe_curve(s);
+    }
+    fed.verdicts.push_back(fed.policy->after_round(r));
+  }
+  return fed;
+}
+
 // sim-hotcold-1GiB-2.5Gbit's twin from round 3: its peeks say a 27 ms window dirties 432 pages, but now
 // every 21 ms round leaves the same 1216. The curve keeps predicting a fall, and predictive went on to
 // the round cap (30 rounds, J 1.14 x the oracle's, Xen 1.01). Each round that did not lower J as
@@ -536,20 +557,12 @@ TEST(Predictive, WaitsForAQuietPhaseNoLongerThanItIsWorth) {
 // the bounded hope of a quieter phase, which here comes true (round 9: 53 pages).
 TEST(Predictive, TrustsTheNewestRoundOverAnOlderPhasesPeek) {
   Trace real = corpus_trace("xen-pb26-bursty-26-1-1-56-150m-1.csv");
-  PolicyConfig c;
-  c.policy = "predictive";
-  std::unique_ptr<Policy> policy = make_policy(c);
-  for (const Round& r : real.rounds) {
-    for (const CurveSample& s : real.curve) {
-      if (s.round == r.round) policy->observe_curve(s);
-    }
-    const Verdict v = policy->after_round(r);
-    if (r.round >= 5 && r.round <= 7) {
-      EXPECT_STRNE(v.reason, "another round lowers the predicted cost") << r.round;
-    }
-    if (r.round == 7) break;
+  const FedPolicy fed = feed_predictive(real, 7);
+  ASSERT_EQ(fed.verdicts.size(), 7u);
+  for (uint32_t round = 5; round <= 7; ++round) {
+    EXPECT_STRNE(fed.verdicts[round - 1].reason, "another round lowers the predicted cost") << round;
   }
-  EXPECT_LE(replay(real, c).objective, 1.02 * objective_of(real, "xen"));
+  EXPECT_LE(objective_of(real, "predictive"), 1.02 * objective_of(real, "xen"));
 }
 
 // A real bursty guest (data/traces/xen-vb30-bursty-30-1-2-40-100m-1.csv): round 6 leaves 3311 pages
@@ -562,17 +575,12 @@ TEST(Predictive, TrustsTheNewestRoundOverAnOlderPhasesPeek) {
 // leaves 59.
 TEST(Predictive, TrustsARateThatFellDuringTheNewestRound) {
   Trace real = corpus_trace("xen-vb30-bursty-30-1-2-40-100m-1.csv");
+  const FedPolicy fed = feed_predictive(real, 7);
+  ASSERT_EQ(fed.verdicts.size(), 7u);
+  EXPECT_EQ(fed.verdicts[6].decision, Decision::kContinue) << fed.verdicts[6].reason;
+  EXPECT_LT(fed.policy->estimates().predicted_next_dirty_pages, 1508 / 2);
   PolicyConfig c;
   c.policy = "predictive";
-  std::unique_ptr<Policy> policy = make_policy(c);
-  for (const Round& r : real.rounds) {
-    const Verdict v = policy->after_round(r);
-    if (r.round == 7) {
-      EXPECT_EQ(v.decision, Decision::kContinue) << v.reason;
-      EXPECT_LT(policy->estimates().predicted_next_dirty_pages, 1508 / 2);
-      break;
-    }
-  }
   const Outcome p = replay(real, c);
   EXPECT_GE(p.live_rounds, 8u);
   EXPECT_LE(p.objective / replay_oracle(real, c).objective, 1.02);
