@@ -13,7 +13,8 @@
 #   PRECOPY_E2E_CACHE     cache of rootfs/hypervisor/kernels (default build/e2e-cache)
 #   PRECOPY_BUILD_DIR     the project's cmake build dir (default build/default, the "default" preset)
 #   PRECOPY_XEN_DESTDIR   DESTDIR tree of the patched Xen tools (default: searched, see below)
-#   E2E_QEMU_MEM_MB       QEMU memory (default 3072); E2E_DOM0_MEM_MB dom0 memory (default 1024)
+#   E2E_QEMU_MEM_MB       QEMU memory (default: 3072, or dom0 + twice the largest guest + 512 if more)
+#   E2E_DOM0_MEM_MB       dom0 memory (default 1024)
 #
 # Exit status: 0 when every migration that ran succeeded with the guest alive and zero memory
 # mismatches; 1 when one failed (or, with E2E_STRICT=1, when an integration was skipped because
@@ -63,7 +64,17 @@ budget_watchdog=$((budget - 60))   # dom0 powers itself off before QEMU is kille
 timed stage stage_run "$OUT/stage" || die "staging failed"
 
 # ---- boot Xen + dom0 under QEMU TCG --------------------------------------------------
-QEMU_MEM=${E2E_QEMU_MEM_MB:-3072} DOM0_MEM=${E2E_DOM0_MEM_MB:-1024}
+# A migration to localhost holds the guest twice (sender and receiver) beside dom0, so the machine
+# grows with the largest guest: 3072 MiB fits guests up to 768 MiB; a 1 GiB guest needs 3584.
+DOM0_MEM=${E2E_DOM0_MEM_MB:-1024}
+largest_guest=0
+for g in "${E2E_GUESTS[@]}"; do
+  ((${E2E_GUEST[$g.memory]} > largest_guest)) && largest_guest=${E2E_GUEST[$g.memory]}
+done
+needed_mem=$((DOM0_MEM + 2 * largest_guest + 512))
+QEMU_MEM=${E2E_QEMU_MEM_MB:-$((needed_mem > 3072 ? needed_mem : 3072))}
+((QEMU_MEM >= needed_mem)) ||
+  log "WARNING: E2E_QEMU_MEM_MB=$QEMU_MEM is below the ${needed_mem} MiB a ${largest_guest} MiB guest needs (dom0 + two copies of the guest + Xen): its migrations will fail for want of memory"
 log "booting Xen under QEMU TCG (timeout ${budget}s); serial log: $OUT/serial.log"
 t0=$(e2e_now)
 timeout -k 20 "$budget" qemu-system-x86_64 -accel tcg,thread=multi -cpu qemu64 -m "$QEMU_MEM" -smp 2 \

@@ -45,6 +45,10 @@ for f in "$E2E_DIR"/scenarios/*.conf; do
   if bash -c "source '$E2E_DIR/lib/scenario.sh'; e2e_load_scenario '$f'" >/dev/null; then ok "scenario loads: $(basename "$f")"
   else bad "scenario does not load: $f"; fi
 done
+printf 'scenario m\nguest g1 memory=1g\n' > "$tmp/badmem.conf"
+if ! bash -c "source '$E2E_DIR/lib/scenario.sh'; e2e_load_scenario '$tmp/badmem.conf'" 2>"$tmp/badmem.err" &&
+   grep -q 'memory=1g: a whole number of MiB' "$tmp/badmem.err"; then ok "scenario: memory=1g refused with a reason"
+else bad "scenario: memory=1g was not refused"; fi
 
 # The operator's guide walk-through reads docs/operators-guide.md: its blocks must extract as the dom0
 # will run them (a guide edit that breaks this fails here, in seconds, before QEMU).

@@ -61,6 +61,8 @@ guest() {
   [[ $g =~ ^[a-z][a-z0-9]*$ ]] || { echo "scenario: bad guest name '$g' (lowercase alnum)" >&2; return 1; }
   E2E_GUESTS+=("$g")
   E2E_GUEST[$g.memory]=$(_e2e_kv memory "$@" || echo 128)
+  [[ ${E2E_GUEST[$g.memory]} =~ ^[1-9][0-9]*$ ]] ||
+    { echo "scenario: guest $g: memory=${E2E_GUEST[$g.memory]}: a whole number of MiB" >&2; return 1; }
   E2E_GUEST[$g.workload]=$(_e2e_kv workload "$@" || echo idle)
   E2E_GUEST[$g.warmup]=$(_e2e_kv warmup "$@" || echo 15)
   E2E_GUEST[$g.vcpus]=$(_e2e_kv vcpus "$@" || echo 1)
