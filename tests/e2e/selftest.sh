@@ -110,10 +110,12 @@ shared = ['xc: progress: Frames iteration 1: 40/40  100%precopy: info: policy=pr
           'round=7 dirty_pages=40 decision=stop reason="no pay"']
 r = report.parse_xl_log(shared)  # libxc's progress ends in a carriage return: the decision shares its line
 assert r['pages_per_round'] == [40] and r['stop_reason'] == 'round 7: no pay', r
-g, c, m, k = report.parse_console(['E2E GAP wall_end=100.5 gap_ms=812.0 over=1',
-                                   'E2E CHECK wall=101.0 pass=3 full=0 pages=10 writes=5 bad=0 bad_total=0',
-                                   'E2E CHECK wall=101.0 pass=3 full=0 pages=10 writes=5 bad=0 bad_total=0'])
-assert g == [(100.5, 812.0)] and len(c) == 1 and not m and not k, (g, c, m, k)
+g, c, m, k, clk = report.parse_console(['E2E TSLOOP start wall=99.0 threshold_ms=20.0 clock=boottime',
+                                        'E2E GAP wall_end=100.5 gap_ms=812.0 over=1',
+                                        'E2E CHECK wall=101.0 pass=3 full=0 pages=10 writes=5 bad=0 bad_total=0',
+                                        'E2E CHECK wall=101.0 pass=3 full=0 pages=10 writes=5 bad=0 bad_total=0'])
+assert g == [(100.5, 812.0)] and len(c) == 1 and not m and not k and clk == 'boottime', (g, c, m, k, clk)
+assert report.parse_console(['E2E TSLOOP start wall=99.0 threshold_ms=20.0'])[4] == 'monotonic'  # an old observer
 k = report.parse_console(['[    4.824837] Out of memory: Killed process 98 (memcheck) total-vm:58456kB'])[3]
 assert k == ['memcheck'], k
 t = report.normalise_trace(['# precopy-trace v1', '# memory_pages=4; page_size=4096', 'round,dirty_pages,seconds,pages_sent', '1,2,0.5,4'], 'idle', '1g')
@@ -205,6 +207,25 @@ rc, printed = run(True)
 assert rc == 0, printed
 rc, printed = run(False)
 assert rc == 1 and 'took no peek at the dirty count' in printed, printed
+PY
+
+# The guest's pause must be at least what the link needs for the pages sent after the suspension: a
+# shorter one means the downtime observer missed it (as CLOCK_MONOTONIC does across a PV suspend).
+python3 - "$E2E_DIR" "$tmp" <<'PY' && ok "report.py: a pause shorter than the stop-and-copy's link time fails" || bad "report.py downtime check"
+import os, sys
+sys.path.insert(0, sys.argv[2])
+from collect_harness import collect, migration, checked
+def run(gap_ms):
+    log = ['xc: detail: Frames iteration 1: 4096/4096  100%', 'xc: progress: Domain now suspended: 0/0    0%',
+           'xc: detail: Frames iteration 2: 12306/12306  100%']  # 50 MB: about 4 s at 100 Mbit/s
+    lines = [migration(1, 'g', 'stock', workload='idle', policy='-')]
+    lines += ['E2E|FILE|m1.log|%s' % ln for ln in log] + [checked('g')]
+    lines.append('E2E|FILE|g.console|E2E GAP wall_end=105.0 gap_ms=%.1f over=1' % gap_ms)
+    return collect(os.path.join(sys.argv[2], 'pause-%d' % gap_ms), lines)
+rc, printed = run(4100)
+assert rc == 0, printed
+rc, printed = run(80)
+assert rc == 1 and 'the downtime observer missed the suspension' in printed, printed
 PY
 
 echo "selftest: $pass passed, $fail failed"
