@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""The seed paper's comparison on real Xen: the tables of docs/paper-reproduction.md's "On real Xen" part.
+
+tests/e2e/scenarios/paper.conf records 512 MiB and 1 GiB guests over 100 Mbit/s under "always continue"
+(data/traces/xen-l*.csv) and migrates the busy ones live once under each policy of the paper's comparison.
+This script prints:
+
+  1. exact replay of the recorded traces (`precopy replay --json`): per guest, each policy's live rounds,
+     total time, downtime, bytes and J/J_oracle, and the paper's Table 1 (`paper`) against the loop it was
+     measured against (`xen-legacy`) beside the paper's own -17% / -14%;
+  2. with --live, the live migrations of an e2e run (build/e2e-out/paper/results.json, and paper2's:
+     the bursty guests live, tests/e2e/scenarios/paper2.conf): what `xl migrate` took and what the guest
+     saw, per guest and policy (single runs: the workload differs run to run).
+
+Usage: bench/paper_real.py [--markdown] [--loop patched|stock] [--precopy BIN] [--live RESULTS_JSON ...]
+                           [TRACE ...]
+  TRACE      trace files (default: data/traces/xen-l*.csv)
+  --loop     the save loop replayed (default patched: the paper changed Xen's loop to decide after each
+             round's bitmap; stock: libxenguest's call A / call B, as the preload's live runs decide)
+Exit status: 0 success, 1 a replay failed, 2 bad input (no traces, unreadable results).
+"""
+import argparse
+import glob
+import json
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+POLICIES = ("xen-legacy", "paper", "xen", "predictive", "oracle")
+# What the paper reports for its kernel compile (section 4): migration time against Xen's loop.
+PAPER_TIME_CHANGE = {512: "-17%", 1024: "-14%"}
+
+
+def fail(code, msg):
+    print(f"paper_real.py: {msg}", file=sys.stderr)
+    sys.exit(code)
+
+
+def header_fields(path):
+    """The trace's '# key=value; ...' header fields."""
+    fields = {}
+    with open(path) as f:
+        for line in f:
+            if not line.startswith("#"):
+                break
+            for part in line[1:].split(";"):
+                if "=" in part:
+                    k, v = part.split("=", 1)
+                    fields[k.strip()] = v.strip()
+    return fields
+
+
+def setup_of(path):
+    """(MiB of memory, workload) from the trace's header."""
+    h = header_fields(path)
+    try:
+        mib = int(h["memory_pages"]) * int(h.get("page_size", 4096)) // (1 << 20)
+    except (KeyError, ValueError):
+        fail(2, f"{path}: no memory_pages in the header")
+    return mib, h.get("workload", "?")
+
+
+def replay(precopy, path, loop):
+    cmd = [precopy, "replay", "--json", "--loop", "both"] + [a for p in POLICIES for a in ("-p", p)] + [path]
+    out = subprocess.run(cmd, text=True, capture_output=True)
+    if out.returncode != 0:
+        fail(1, f"{' '.join(cmd)} failed: {out.stderr.strip()}")
+    rows = {}
+    for line in out.stdout.splitlines():
+        r = json.loads(line)
+        if r["policy"] == "oracle" or r["loop"] == loop:  # the oracle is the same in both loops
+            rows[r["policy"]] = r
+    return rows
+
+
+def table(markdown, head, rows):
+    if markdown:
+        print("| " + " | ".join(head) + " |")
+        print("|" + "---|" * len(head))
+        for r in rows:
+            print("| " + " | ".join(r) + " |")
+    else:
+        widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
+        for r in [head] + rows:
+            print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+    print()
+
+
+def change(new, base):
+    return f"{100 * (new / base - 1):+.1f}%" if base > 0 else "-"
+
+
+def traces_part(args, traces):
+    rows, summary = [], []
+    for path in sorted(traces, key=lambda p: (setup_of(p), p)):
+        mib, workload = setup_of(path)
+        r = replay(args.precopy, path, args.loop)
+        name = os.path.basename(path)
+        for p in POLICIES:
+            x = r[p]
+            rows.append([name if p == POLICIES[0] else "", p, str(x["live_rounds"]), f"{x['total_time_s']:.1f}",
+                         f"{x['downtime_s']:.3f}", f"{x['bytes_sent'] / 2**20:.0f}", f"{x['objective_over_oracle']:.3f}"])
+        legacy, paper, pred = r["xen-legacy"], r["paper"], r["predictive"]
+        busy = not workload.startswith("idle")
+        summary.append([f"{mib} MiB {workload}", change(paper["total_time_s"], legacy["total_time_s"]),
+                        PAPER_TIME_CHANGE.get(mib, "-") if busy else "~0%",
+                        f"{legacy['downtime_s']:.3f} / {paper['downtime_s']:.3f}",
+                        change(pred["total_time_s"], legacy["total_time_s"]),
+                        f"{pred['downtime_s']:.3f}",
+                        f"{paper['objective_over_oracle']:.3f} / {legacy['objective_over_oracle']:.3f} / "
+                        f"{r['xen']['objective_over_oracle']:.3f} / {pred['objective_over_oracle']:.3f}"])
+    print(f"Exact replay of the recorded rounds ({args.loop} loop; J = total time + 10 x downtime):\n")
+    table(args.markdown, ["trace", "policy", "live rounds", "total s", "downtime s", "MiB sent", "J/oracle"], rows)
+    print("The paper's comparison on these guests (time change against xen-legacy):\n")
+    table(args.markdown, ["setup", "paper: time", "paper reports", "downtime s, legacy / paper",
+                          "predictive: time", "predictive: downtime s", "J/oracle: paper / legacy / xen / predictive"],
+          summary)
+
+
+def live_part(args, path):
+    try:
+        with open(path) as f:
+            results = json.load(f)
+    except (OSError, ValueError) as e:
+        fail(2, f"{path}: {e}")
+    rows = []
+    for m in results.get("migrations", []):
+        if m.get("status") != "ran":
+            continue
+        policy = m.get("policy") or "xen (stock Xen's own)"
+        if m.get("record") == "1":
+            policy += " (recording)"
+        rows.append([m["guest"], m.get("workload", "?"), m["integration"], policy, str(m.get("live_rounds", "?")),
+                     f"{m.get('total_s', 0):.1f}", f"{m.get('downtime_ms', float('nan')):.0f}",
+                     str(m.get("stop_copy_pages", "?")), f"{m.get('bytes', 0) / 1e6:.0f}",
+                     "yes" if m.get("ok") else "NO"])
+    if not rows:
+        fail(2, f"{path}: no migration ran")
+    print(f"Live `xl migrate` runs ({results.get('scenario', '?')}; downtime as the guest saw it):\n")
+    table(args.markdown, ["guest", "workload", "integration", "policy", "live rounds", "total s", "downtime ms",
+                          "pages at stop", "MB sent", "ok"], rows)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("traces", nargs="*")
+    ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--loop", choices=("patched", "stock"), default="patched")
+    ap.add_argument("--precopy", default=os.environ.get("PRECOPY", os.path.join(ROOT, "build", "precopy")))
+    ap.add_argument("--live", action="append", default=[], help="an e2e run's results.json (repeatable)")
+    args = ap.parse_args()
+    traces = args.traces or sorted(glob.glob(os.path.join(ROOT, "data", "traces", "xen-l*.csv")))
+    if not traces:
+        fail(2, "no traces (record them: tests/e2e/run.sh --record tests/e2e/scenarios/paper.conf)")
+    if not os.access(args.precopy, os.X_OK):
+        fail(2, f"no precopy binary at {args.precopy} (build first, or --precopy BIN)")
+    traces_part(args, traces)
+    for path in args.live:
+        live_part(args, path)
+
+
+if __name__ == "__main__":
+    main()
