@@ -325,7 +325,11 @@ def collect(a):
         m.update(xl)
         gaps, checks, mism, oom_killed, m['downtime_clock'] = consoles.get(m['guest'], ([], [], [], [], None))
         during = [g for (w, g) in gaps if t0 <= w <= t1 + 2.0]
-        before = [g for (w, g) in gaps if t0 - 12.0 <= w < t0 - 0.5]
+        # The noise floor: the 12 s before, but not the guest's previous migration (its pause ends
+        # up to 2 s after xl returns, and migrations of a guest are a few seconds apart).
+        prev = [float(x['t1']) for x in by_guest[m['guest']] if x.get('t1') and float(x['t1']) < t0]
+        since = max([t0 - 12.0] + [t + 2.0 for t in prev])
+        before = [g for (w, g) in gaps if since <= w < t0 - 0.5]
         m['downtime_ms'] = round(max(during), 1) if during else None
         m['baseline_ms'] = round(max(before), 1) if before else 0.0
         # memory: checks after this migration and before the guest's next one

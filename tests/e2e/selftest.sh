@@ -228,6 +228,23 @@ rc, printed = run(80)
 assert rc == 1 and 'the downtime observer missed the suspension' in printed, printed
 PY
 
+# The noise floor before a migration leaves out the guest's previous migration and its pause.
+python3 - "$E2E_DIR" "$tmp" <<'PY' && ok "report.py: a migration's noise floor leaves out the one before" || bad "report.py noise floor"
+import json, os, sys
+sys.path.insert(0, sys.argv[2])
+from collect_harness import collect, migration, checked
+second = migration(2, 'g', 'stock', workload='idle', policy='-').replace('t0=100.0|t1=110.0', 't0=116.0|t1=126.0')
+lines = [migration(1, 'g', 'stock', workload='idle', policy='-'), second,
+         'E2E|FILE|g.console|E2E GAP wall_end=108.0 gap_ms=500.0 over=1',   # migration 1's pause
+         'E2E|FILE|g.console|E2E GAP wall_end=113.5 gap_ms=30.0 over=1',    # noise between them
+         'E2E|FILE|g.console|E2E GAP wall_end=124.0 gap_ms=450.0 over=1',   # migration 2's pause
+         'E2E|FILE|g.console|E2E CHECK wall=130.0 pass=9 full=0 pages=10 writes=5 bad=0 bad_total=0']
+rc, printed = collect(os.path.join(sys.argv[2], 'noise'), lines)
+with open(os.path.join(sys.argv[2], 'noise', 'results.json')) as f:
+    m1, m2 = json.load(f)['migrations']
+assert (m1['downtime_ms'], m2['downtime_ms'], m2['baseline_ms']) == (500.0, 450.0, 30.0), (m1, m2)
+PY
+
 echo "selftest: $pass passed, $fail failed"
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
