@@ -10,7 +10,7 @@ pass=0 fail=0
 ok() { echo "ok   $*"; pass=$((pass + 1)); }
 bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 
-gcc -O2 -static -Wall -o "$tmp/memcheck" "$E2E_DIR/guest/memcheck.c" &&
+gcc -O2 -static -Wall -o "$tmp/memcheck" "$E2E_DIR/guest/memcheck.c" -lm &&
 gcc -O2 -static -Wall -o "$tmp/tsloop" "$E2E_DIR/guest/tsloop.c" &&
 gcc -O2 -static -Wall -o "$tmp/ratepipe" "$E2E_DIR/dom0/ratepipe.c" &&
 gcc -O2 -shared -fPIC -Wall -o "$tmp/xl-showprogress.so" "$E2E_DIR/dom0/xl-showprogress.c" -ldl ||
@@ -24,6 +24,18 @@ last=$(grep 'E2E CHECK' "$tmp/clean.out" | tail -1)
 timeout 4.5 "$tmp/memcheck" -m 4 -r 100 -v 1 -X > "$tmp/lost.out"
 grep -q 'E2E MISMATCH page=0 generation' "$tmp/lost.out" && grep -q 'bad_total=1$' "$tmp/lost.out" &&
   ok "memcheck: a simulated lost update is reported" || bad "memcheck -X did not report the lost update"
+
+# The skewed writer (workload zipf) rewrites its hot pages and leaves much of the region untouched
+# where the uniform one, with as many writes, has touched nearly all of it (1024 pages, about 4000
+# writes: uniform about 98%, Zipf with s = 1 about 73%).
+touched() { grep 'E2E CHECK' "$1" | sed -n 2p | tr ' ' '\n' | sed -n 's/^touched=//p'; }
+timeout 2.5 "$tmp/memcheck" -m 4 -r 2000 -v 1 -f 1 > "$tmp/uniform.out"
+timeout 2.5 "$tmp/memcheck" -m 4 -r 2000 -v 1 -f 1 -z 1 > "$tmp/zipf.out"
+u=$(touched "$tmp/uniform.out") z=$(touched "$tmp/zipf.out")
+[[ -n $u && -n $z ]] && grep -q 'zipf=1.00' "$tmp/zipf.out" && (( u > 900 && z * 100 < u * 85 )) &&
+  grep -q 'bad_total=0$' "$tmp/zipf.out" && ok "memcheck -z: $z of 1024 pages touched where uniform writes touched $u" ||
+  bad "memcheck -z: touched uniform=$u zipf=$z"
+"$tmp/memcheck" -m 4 -z 0 > /dev/null 2>&1; [ $? = 2 ] && ok "memcheck -z 0 refused" || bad "memcheck -z 0 accepted"
 
 # At least the time the rate allows (3 s, with a little slack for the token bucket's first burst); no
 # upper bound: a loaded machine may take longer, and that is not the limiter's fault.
@@ -45,6 +57,16 @@ for f in "$E2E_DIR"/scenarios/*.conf; do
   if bash -c "source '$E2E_DIR/lib/scenario.sh'; e2e_load_scenario '$f'" >/dev/null; then ok "scenario loads: $(basename "$f")"
   else bad "scenario does not load: $f"; fi
 done
+for w in writer:8:64 bursty:20:3:2:128 zipf:16 zipf:16:128:0.8 gzip:64 sort idle; do
+  bash -c "source '$E2E_DIR/lib/scenario.sh'; e2e_check_workload '$w'" || bad "scenario: workload $w refused"
+done
+for w in writer writer:0 bursty:20:3 zipf:16:128:0 gzip:0.5 idle:1 wirter:8; do
+  printf 'scenario w\nguest g1 memory=64 workload=%s\n' "$w" > "$tmp/badwl.conf"
+  bash -c "source '$E2E_DIR/lib/scenario.sh'; e2e_load_scenario '$tmp/badwl.conf'" 2>"$tmp/badwl.err" &&
+    bad "scenario: workload=$w accepted"
+  grep -q "workload=$w: not one the guest runs" "$tmp/badwl.err" || bad "scenario: workload=$w: no reason given"
+done
+ok "scenario: workloads the guest runs load, malformed ones are refused with a reason"
 printf 'scenario m\nguest g1 memory=1g\n' > "$tmp/badmem.conf"
 if ! bash -c "source '$E2E_DIR/lib/scenario.sh'; e2e_load_scenario '$tmp/badmem.conf'" 2>"$tmp/badmem.err" &&
    grep -q 'memory=1g: a whole number of MiB' "$tmp/badmem.err"; then ok "scenario: memory=1g refused with a reason"

@@ -10,16 +10,23 @@
  *     (page or record reverted to an older copy) shows up as a mismatch;
  *   - every -v seconds a verification pass checks all pages (header and last word; every
  *     -f-th pass the full body), and prints one line:
- *         E2E CHECK wall=<unix s> pass=<n> pages=<N> writes=<total> bad=<pass> bad_total=<all>
+ *         E2E CHECK wall=<unix s> pass=<n> pages=<N> writes=<total> touched=<pages ever written>
+ *                   bad=<pass> bad_total=<all>
  *
- * Usage: memcheck -m MIB [-r PAGES_PER_S] [-b ON_S:OFF_S] [-v VERIFY_S] [-f FULL_EVERY]
+ * Usage: memcheck -m MIB [-r PAGES_PER_S] [-b ON_S:OFF_S] [-z S] [-v VERIFY_S] [-f FULL_EVERY]
  *   -r 0 = idle (the region is still verified; it catches corruption of untouched pages).
  *   -b   bursty: write at -r for ON_S seconds, then pause OFF_S seconds, repeat.
+ *   -z   skewed: the page of popularity rank r (1 = most written) is written with probability
+ *        proportional to r^-S (Zipf), instead of uniformly.  A few pages are rewritten all the
+ *        time and a long tail rarely, so the distinct pages dirtied grow ever more slowly with
+ *        the window: the concave dirty curve of real guests, which a uniform writer only shows
+ *        once its region is nearly full.
  *   -X   self-test: after the first pass, simulate one lost update (a page written, then
  *        reverted to its previous contents); bad_total must become 1 (found by the next
  *        pass, or earlier by the next write to that page).
  */
 #define _GNU_SOURCE
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,19 +98,33 @@ static inline uint64_t xorshift(void) {
   return rng;
 }
 
+/* The skewed writer's page: rank x drawn from the continuous density x^-s on [1, n + 1] by inverting
+ * its distribution function, then spread over the region by multiplying by a prime larger than any
+ * region's page count (so a bijection modulo it) so that hot pages are not all adjacent. */
+static double zipf_s = -1;
+static uint64_t zipf_page(void) {
+  double u = (double)(xorshift() >> 11) * (1.0 / 9007199254740992.0), n1 = (double)npages + 1, x;
+  if (zipf_s > 0.999 && zipf_s < 1.001) x = pow(n1, u);
+  else x = pow(1 + u * (pow(n1, 1 - zipf_s) - 1), 1 / (1 - zipf_s));
+  uint64_t rank = (uint64_t)x - 1;
+  if (rank >= npages) rank = npages - 1;
+  return (uint64_t)(((unsigned __int128)rank * 2654435761u) % npages);
+}
+
 int main(int argc, char **argv) {
   double mib = 16, rate = 0, on_s = 0, off_s = 0, verify_s = 2;
   int full_every = 5, opt, selftest = 0;
-  while ((opt = getopt(argc, argv, "m:r:b:v:f:X")) != -1) {
+  while ((opt = getopt(argc, argv, "m:r:b:z:v:f:X")) != -1) {
     switch (opt) {
     case 'm': mib = atof(optarg); break;
     case 'r': rate = atof(optarg); break;
     case 'b': if (sscanf(optarg, "%lf:%lf", &on_s, &off_s) != 2) return 2; break;
+    case 'z': zipf_s = atof(optarg); if (!(zipf_s > 0)) return 2; break;
     case 'v': verify_s = atof(optarg); break;
     case 'f': full_every = atoi(optarg); break;
     case 'X': selftest = 1; break;
     default:
-      fprintf(stderr, "usage: memcheck -m MIB [-r PAGES_PER_S] [-b ON:OFF] [-v S] [-f N]\n");
+      fprintf(stderr, "usage: memcheck -m MIB [-r PAGES_PER_S] [-b ON:OFF] [-z S] [-v S] [-f N]\n");
       return 2;
     }
   }
@@ -118,8 +139,8 @@ int main(int argc, char **argv) {
     record[i] = 1; p[0] = MAGIC ^ i; p[1] = 1;
     for (uint64_t k = 2; k < PAGE_WORDS; k++) p[k] = body_word(i, 1, k);
   }
-  printf("E2E MEMCHECK start pages=%llu rate=%.0f burst=%.1f:%.1f wall=%.3f\n",
-         (unsigned long long)npages, rate, on_s, off_s, now_wall());
+  printf("E2E MEMCHECK start pages=%llu rate=%.0f burst=%.1f:%.1f zipf=%.2f wall=%.3f\n",
+         (unsigned long long)npages, rate, on_s, off_s, zipf_s, now_wall());
 
   const double slice = 0.01; /* write in 10 ms slices */
   double t0 = now_mono(), next_verify = t0 + verify_s, credit = 0, last = t0;
@@ -135,19 +156,22 @@ int main(int argc, char **argv) {
     }
     if (writing) {
       credit += rate * dt;
-      while (credit >= 1) { write_page(xorshift() % npages); credit -= 1; }
+      while (credit >= 1) { write_page(zipf_s > 0 ? zipf_page() : xorshift() % npages); credit -= 1; }
     } else {
       credit = 0;
     }
     if (t >= next_verify) {
       int full = full_every > 0 && (pass % (unsigned)full_every) == 0;
-      uint64_t bad = 0;
-      for (uint64_t i = 0; i < npages; i++) bad += check_page(i, full);
+      uint64_t bad = 0, touched = 0;
+      for (uint64_t i = 0; i < npages; i++) {
+        bad += check_page(i, full);
+        touched += record[i] > 1;
+      }
       bad_total += bad;
       pass++;
-      printf("E2E CHECK wall=%.3f pass=%lu full=%d pages=%llu writes=%llu bad=%llu bad_total=%llu\n",
+      printf("E2E CHECK wall=%.3f pass=%lu full=%d pages=%llu writes=%llu touched=%llu bad=%llu bad_total=%llu\n",
              now_wall(), pass, full, (unsigned long long)npages, (unsigned long long)writes,
-             (unsigned long long)bad, (unsigned long long)bad_total);
+             (unsigned long long)touched, (unsigned long long)bad, (unsigned long long)bad_total);
       next_verify = now_mono() + verify_s;
       if (selftest && pass == 1) {  /* a lost update: write a page, then revert it */
         static uint64_t saved[PAGE_WORDS];

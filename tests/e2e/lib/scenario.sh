@@ -8,7 +8,9 @@
 #                                          12500000 (bytes/s) | unlimited
 #   guest NAME memory=MIB workload=SPEC [warmup=S] [vcpus=N]
 #                                          SPEC: idle | writer:MIBPS[:WSS] | gzip[:MIB] |
-#                                          sort[:MIB] | bursty:MIBPS:ON_S:OFF_S[:WSS]
+#                                          sort[:MIB] | bursty:MIBPS:ON_S:OFF_S[:WSS] |
+#                                          zipf:MIBPS[:WSS[:S]]   (numbers > 0, the gzip and
+#                                          sort sizes whole; S the skew, default 1)
 #   migrate GUEST link=NAME integration=stock|preload|patched [policy=SPEC] [record=1]
 #           [repeat=N] [settle=S]
 #                                          policy SPEC as for `xl migrate --precopy-policy=`,
@@ -46,6 +48,14 @@ e2e_rate_bytes() { # 100mbit -> 12500000
   esac
 }
 
+# The guest would run an unknown or malformed workload as idle (tests/e2e/guest/init), and the
+# migration would pass while measuring the wrong thing: refuse it here, before anything boots.
+e2e_check_workload() { # e2e_check_workload SPEC -> 0 if the guest knows it
+  local n='(0*[1-9][0-9]*(\.[0-9]+)?|0*\.[0-9]*[1-9][0-9]*)' i='0*[1-9][0-9]*'  # > 0; whole and > 0
+  [[ $1 =~ ^idle$ || $1 =~ ^writer:$n(:$n)?$ || $1 =~ ^(gzip|sort)(:$i)?$ ||
+     $1 =~ ^bursty:$n:$n:$n(:$n)?$ || $1 =~ ^zipf:$n(:$n(:$n)?)?$ ]]
+}
+
 scenario() {
   E2E_SCENARIO_NAME=$1; shift
   E2E_MIG_TIMEOUT=$(_e2e_kv mig_timeout "$@" || echo 300)
@@ -64,6 +74,8 @@ guest() {
   [[ ${E2E_GUEST[$g.memory]} =~ ^[1-9][0-9]*$ ]] ||
     { echo "scenario: guest $g: memory=${E2E_GUEST[$g.memory]}: a whole number of MiB" >&2; return 1; }
   E2E_GUEST[$g.workload]=$(_e2e_kv workload "$@" || echo idle)
+  e2e_check_workload "${E2E_GUEST[$g.workload]}" ||
+    { echo "scenario: guest $g: workload=${E2E_GUEST[$g.workload]}: not one the guest runs (see the SPEC list above)" >&2; return 1; }
   E2E_GUEST[$g.warmup]=$(_e2e_kv warmup "$@" || echo 15)
   E2E_GUEST[$g.vcpus]=$(_e2e_kv vcpus "$@" || echo 1)
 }

@@ -58,7 +58,7 @@ stage_run() {
 
   # guest: busybox + our static programs + /init
   cp /bin/busybox "$g/bin/busybox"
-  gcc -O2 -static -Wall -o "$g/bin/memcheck" "$E2E_DIR/guest/memcheck.c" || return 1
+  gcc -O2 -static -Wall -o "$g/bin/memcheck" "$E2E_DIR/guest/memcheck.c" -lm || return 1
   gcc -O2 -static -Wall -o "$g/bin/tsloop" "$E2E_DIR/guest/tsloop.c" || return 1
   cp "$E2E_DIR/guest/init" "$g/init"; chmod +x "$g/init"
   (cd "$g" && find . | cpio -o -H newc --quiet | gzip -1) > "$ov/e2e/guest.cpio.gz" || return 1
