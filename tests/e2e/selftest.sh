@@ -67,6 +67,13 @@ for w in writer writer:0 bursty:20:3 zipf:16:128:0 gzip:0.5 idle:1 wirter:8; do
   grep -q "workload=$w: not one the guest runs" "$tmp/badwl.err" || bad "scenario: workload=$w: no reason given"
 done
 ok "scenario: workloads the guest runs load, malformed ones are refused with a reason"
+# A bad line anywhere fails the load, not only the last (source returns the last line's status), and a
+# guest too small for its workload's pages (the writer would be killed for want of memory) is refused.
+printf 'scenario s\nlink l 100mbit\nguest g1 memory=192 workload=zipf:16:128\nmigrate g1 link=l\n' > "$tmp/small.conf"
+if ! bash -c "source '$E2E_DIR/lib/scenario.sh'; e2e_load_scenario '$tmp/small.conf'" 2>"$tmp/small.err" &&
+   grep -q 'memory=192 is too small for workload=zipf:16:128: it needs at least 208 MiB' "$tmp/small.err" &&
+   grep -q '1 bad line(s)' "$tmp/small.err"; then ok "scenario: a bad line before the last fails the load; too small a guest is refused"
+else bad "scenario: a bad guest line before the last: $(cat "$tmp/small.err")"; fi
 printf 'scenario m\nguest g1 memory=1g\n' > "$tmp/badmem.conf"
 if ! bash -c "source '$E2E_DIR/lib/scenario.sh'; e2e_load_scenario '$tmp/badmem.conf'" 2>"$tmp/badmem.err" &&
    grep -q 'memory=1g: a whole number of MiB' "$tmp/badmem.err"; then ok "scenario: memory=1g refused with a reason"

@@ -56,17 +56,36 @@ e2e_check_workload() { # e2e_check_workload SPEC -> 0 if the guest knows it
      $1 =~ ^bursty:$n:$n:$n(:$n)?$ || $1 =~ ^zipf:$n(:$n(:$n)?)?$ ]]
 }
 
-scenario() {
+# What a guest's kernel, initramfs and tools take beside the workload's pages: a 192 MiB guest reports
+# 145 MiB of MemTotal, and a 128 MiB region in it was killed for want of memory; 80 MiB beside the
+# region has always been enough.
+E2E_GUEST_OVERHEAD_MIB=80
+
+# e2e_workload_memory_mib SPEC -> the least guest memory (MiB) a valid SPEC runs in: the writer's region
+# (default 64), or for gzip and sort the checker's 16 MiB plus the input and its output.
+e2e_workload_memory_mib() {
+  local kind a b c d
+  IFS=: read -r kind a b c d <<<"$1"
+  case "$kind" in
+    writer|zipf) awk -v w="${b:-64}" -v o=$E2E_GUEST_OVERHEAD_MIB 'BEGIN{printf "%d", w + o + 0.999}' ;;
+    bursty) awk -v w="${d:-64}" -v o=$E2E_GUEST_OVERHEAD_MIB 'BEGIN{printf "%d", w + o + 0.999}' ;;
+    gzip) echo $(( 16 + 2 * ${a:-8} + E2E_GUEST_OVERHEAD_MIB )) ;;
+    sort) echo $(( 16 + 2 * ${a:-4} + E2E_GUEST_OVERHEAD_MIB )) ;;
+    *) echo $(( 16 + E2E_GUEST_OVERHEAD_MIB )) ;;
+  esac
+}
+
+_e2e_scenario() {
   E2E_SCENARIO_NAME=$1; shift
   E2E_MIG_TIMEOUT=$(_e2e_kv mig_timeout "$@" || echo 300)
 }
 
-link() {
+_e2e_link() {
   [ $# -eq 2 ] || { echo "scenario: link NAME RATE" >&2; return 1; }
   E2E_LINK_RATE[$1]=$(e2e_rate_bytes "$2") || return 1
 }
 
-guest() {
+_e2e_guest() {
   local g=$1; shift
   [[ $g =~ ^[a-z][a-z0-9]*$ ]] || { echo "scenario: bad guest name '$g' (lowercase alnum)" >&2; return 1; }
   E2E_GUESTS+=("$g")
@@ -76,11 +95,15 @@ guest() {
   E2E_GUEST[$g.workload]=$(_e2e_kv workload "$@" || echo idle)
   e2e_check_workload "${E2E_GUEST[$g.workload]}" ||
     { echo "scenario: guest $g: workload=${E2E_GUEST[$g.workload]}: not one the guest runs (see the SPEC list above)" >&2; return 1; }
+  local need
+  need=$(e2e_workload_memory_mib "${E2E_GUEST[$g.workload]}")
+  (( ${E2E_GUEST[$g.memory]} >= need )) ||
+    { echo "scenario: guest $g: memory=${E2E_GUEST[$g.memory]} is too small for workload=${E2E_GUEST[$g.workload]}: it needs at least $need MiB (its pages plus ${E2E_GUEST_OVERHEAD_MIB} for the kernel and the initramfs), or the guest's writer is killed for want of memory" >&2; return 1; }
   E2E_GUEST[$g.warmup]=$(_e2e_kv warmup "$@" || echo 15)
   E2E_GUEST[$g.vcpus]=$(_e2e_kv vcpus "$@" || echo 1)
 }
 
-migrate() {
+_e2e_migrate() {
   local g=$1 l i p r n s k; shift
   [ -n "${E2E_GUEST[$g.memory]:-}" ] || { echo "scenario: migrate: unknown guest '$g'" >&2; return 1; }
   l=$(_e2e_kv link "$@") || { echo "scenario: migrate $g: link= missing" >&2; return 1; }
@@ -95,16 +118,28 @@ migrate() {
   for ((k = 0; k < n; k++)); do E2E_MIGS+=("$g|$l|$i|$p|$r|$s"); done
 }
 
-operator_guide() {
+_e2e_operator_guide() {
   [ $# -eq 1 ] || { echo "scenario: operator_guide GUEST" >&2; return 1; }
   [ -n "${E2E_GUEST[$1.memory]:-}" ] || { echo "scenario: operator_guide: unknown guest '$1'" >&2; return 1; }
   E2E_GUIDE_GUEST=$1
 }
 
+# The directives. `source` returns only the status of a file's last line, so each directive counts its
+# own failure, and a bad line anywhere in the file fails the load.
+E2E_SCENARIO_ERRORS=0
+_e2e_directive() { "$@" && return 0; E2E_SCENARIO_ERRORS=$((E2E_SCENARIO_ERRORS + 1)); return 1; }
+scenario() { _e2e_directive _e2e_scenario "$@"; }
+link() { _e2e_directive _e2e_link "$@"; }
+guest() { _e2e_directive _e2e_guest "$@"; }
+migrate() { _e2e_directive _e2e_migrate "$@"; }
+operator_guide() { _e2e_directive _e2e_operator_guide "$@"; }
+
 # e2e_load_scenario FILE: parse FILE into the variables above.
 e2e_load_scenario() {
+  E2E_SCENARIO_ERRORS=0
   # shellcheck disable=SC1090
-  source "$1" || { echo "scenario: cannot load $1" >&2; return 1; }
+  source "$1" || [ "$E2E_SCENARIO_ERRORS" -gt 0 ] || { echo "scenario: cannot load $1" >&2; return 1; }
+  [ "$E2E_SCENARIO_ERRORS" -eq 0 ] || { echo "scenario: $1: $E2E_SCENARIO_ERRORS bad line(s), above" >&2; return 1; }
   [ ${#E2E_MIGS[@]} -gt 0 ] || [ -n "$E2E_GUIDE_GUEST" ] ||
     { echo "scenario: $1 has no migrate or operator_guide lines" >&2; return 1; }
 }
