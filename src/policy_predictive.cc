@@ -219,12 +219,9 @@ class PredictivePolicy final : public Policy {
     // the stock loop's call B a stop is blind to the round just sent, so waiting there is a guess on a
     // guess (on a guest whose count merely jitters round to round it burns rounds: see predictive.md).
     const bool waits_for_quiet = rate_varies_ && fewest_dirty_ && count == Count::kSeen;
-    // A stop on a count that has just risen clearly above the round before, on a guest whose rate
-    // changes, stops inside a burst: the next round may be quieter.
-    const bool count_just_rose = waits_for_quiet && round >= 3 && clearly_more(dirty, previous_dirty_);
     const double quiet_phase = waits_for_quiet ? *fewest_dirty_ : below_curve;
     const double optimistic = std::min(below_curve, quiet_phase);
-    if (optimistic >= guess) return stop_after_a_second_look("another round would not pay for itself", count_just_rose);
+    if (optimistic >= guess) return stop_after_a_second_look("another round would not pay for itself");
     // Waiting on a hope is ski rental: each round that does not bring it costs a round, and the hope is
     // worth at most most_gain. Go on only while what the waiting has cost so far, plus this round, is
     // less than that: a guest that never delivers loses at most about what it could have won.
@@ -234,9 +231,9 @@ class PredictivePolicy final : public Policy {
       return {Decision::kContinue, kHedgeOnCurve};
     }
     if (gain > change_if_guess_right) {
-      return stop_after_a_second_look("waited long enough for a round that would pay", count_just_rose);
+      return stop_after_a_second_look("waited long enough for a round that would pay");
     }
-    return stop_after_a_second_look("another round would not pay for itself", count_just_rose);
+    return stop_after_a_second_look("another round would not pay for itself");
   }
 
   // A stop on J is final, and the count it rests on has stopped falling only just: a writer whose working
@@ -250,18 +247,16 @@ class PredictivePolicy final : public Policy {
   // In the stock loop the look is the round stock Xen sends after call A anyway when the seen count says
   // stop there; else it is taken at call B on the predicted count, and then decided at the next call B
   // on the count predicted after it (the loop never sees a count before it stops).
-  Verdict stop_after_a_second_look(const char* reason, bool count_just_rose) const {
+  Verdict stop_after_a_second_look(const char* reason) const {
     if (fell_below_round_one_ && !second_look_at_ && !hoped_) {
       return {Decision::kContinue, kSecondLook};
     }
-    if (count_just_rose) return {Decision::kContinue, kHedgeOnRise};
     return {Decision::kStop, reason};
   }
 
   static constexpr const char* kLowersPredictedCost = "another round lowers the predicted cost";
   static constexpr const char* kRateFell = "another round lowers the predicted cost: the dirty rate fell";
   static constexpr const char* kHedgeOnQuietPhase = "another round may pay: the dirty rate changes over time";
-  static constexpr const char* kHedgeOnRise = "another round may pay: the count just rose, as in a burst";
   static constexpr const char* kHedgeOnCurve = "another round may pay: the curve below the last round is uncertain";
   static constexpr const char* kBudgetWithinReach = "a round that fits the budget is within reach";
   static constexpr const char* kBudgetMayBeMet = "the last round paid for itself: the budget may yet be met";
@@ -282,7 +277,7 @@ class PredictivePolicy final : public Policy {
     if (v.decision == Decision::kContinue && why == kSecondLook) second_look_at_ = round;
     // A round run because the rate fell bets that the quieter phase lasts: if it does not, the hope of
     // one has failed once more.
-    if (v.decision == Decision::kContinue && (why == kHedgeOnQuietPhase || why == kHedgeOnRise || why == kHedgeOnCurve || why == kRateFell)) {
+    if (v.decision == Decision::kContinue && (why == kHedgeOnQuietPhase || why == kHedgeOnCurve || why == kRateFell)) {
       decided_on_ = kHope;
       hoped_ = true;
     }
