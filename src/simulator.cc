@@ -150,6 +150,10 @@ void validate(const SimulationConfig& config) {
   if (!std::isfinite(config.round_overhead_s) || config.round_overhead_s < 0 || config.round_overhead_s > 3600) {
     bad("round_overhead", number_text(config.round_overhead_s) + " s is not in 0..3600 s");
   }
+  if (config.floor_pages > config.memory_pages) {
+    bad("floor_pages", std::to_string(config.floor_pages) + " is more than the guest's " +
+                           std::to_string(config.memory_pages) + " pages");
+  }
   if (config.curve_samples > kMaxCurveSamples) {
     bad("curve_samples", std::to_string(config.curve_samples) + " is more than " + std::to_string(kMaxCurveSamples));
   }
@@ -183,9 +187,13 @@ Trace simulate(const SimulationConfig& config, Workload& workload) {
   trace.set("round_overhead_s", format_number(config.round_overhead_s));
   trace.set("curve_samples", std::to_string(config.curve_samples));
   trace.set("curve_rounds", std::to_string(config.curve_rounds));
+  // Only where there is one, so that the traces made without a floor stay as they were.
+  if (config.floor_pages > 0) trace.set("floor_pages", std::to_string(config.floor_pages));
   for (const auto& [key, value] : workload.resolved_parameters()) trace.set(key, value);
 
   std::vector<WriteRegion> regions;
+  // Past 40 expected writes every page of a region is written (DirtyTracker::mark).
+  const WriteRegion floor{config.memory_pages - config.floor_pages, config.floor_pages, 41};
   double clock = 0;  // seconds since the migration started
   uint64_t to_send = config.memory_pages;
   for (uint32_t round = 1; round <= config.rounds; ++round) {
@@ -198,6 +206,7 @@ Trace simulate(const SimulationConfig& config, Workload& workload) {
     for (uint32_t piece = 1; piece <= pieces; ++piece) {
       const double piece_end = piece == pieces ? seconds : std::ldexp(seconds, -static_cast<int>(pieces - piece));
       regions.clear();
+      if (piece == 1 && floor.page_count > 0) regions.push_back(floor);
       workload.writes(clock + piece_begin, clock + piece_end, regions);
       for (const WriteRegion& region : regions) {
         if (region.first_page > config.memory_pages || region.page_count > config.memory_pages - region.first_page) {

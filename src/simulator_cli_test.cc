@@ -93,6 +93,8 @@ TEST(CliSimulate, BadInputIsOneLineExitTwoAndNoFile) {
                            "--memory 512MiB --bandwidth 100Mbit --rounds 0",
                            "--memory 512MiB --bandwidth 100Mbit --seed -1",
                            "--memory 512MiB --bandwidth 100Mbit --round-overhead 3parsecs",
+                           "--memory 1MiB --bandwidth 100Mbit --floor-pages 257",
+                           "--memory 1MiB --bandwidth 100Mbit --floor-pages -1",
                            "--memory 4097B --bandwidth 100Mbit", "--memory 2TiB --bandwidth 100Mbit",
                            "--memory 512MiB --bandwidth 0Mbit", "--memory 512MiB --bandwidth 100Mbit --curve 99",
                            "--memory 512MiB --bandwidth 100Mbit --workload kcompile:compute_s=1us",

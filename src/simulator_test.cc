@@ -76,6 +76,27 @@ TEST(Simulator, RoundOverheadIsAddedToEveryRound) {
   EXPECT_DOUBLE_EQ(trace.rounds[1].seconds, 10.0 / 1024 + 0.25);
 }
 
+TEST(Simulator, AFloorOfPagesIsDirtiedInEveryRoundHoweverShort) {
+  SimulationConfig config = config_for(1024, 4096.0 * 1024);
+  config.rounds = 6;
+  config.curve_samples = 3;
+  config.curve_rounds = 6;
+  FixedWorkload idle({}), idle_again({});
+  const Trace without = simulate(config, idle);
+  EXPECT_EQ(without.rounds.size(), 1u);  // without a floor an idle guest is done at once
+  EXPECT_FALSE(without.get("floor_pages").has_value());
+  config.floor_pages = 40;
+  const Trace trace = simulate(config, idle_again);
+  ASSERT_EQ(trace.rounds.size(), 6u);
+  for (const Round& r : trace.rounds) EXPECT_EQ(r.dirty_pages, 40u) << "round " << r.round;
+  for (const CurveSample& s : trace.curve) EXPECT_EQ(s.pages, 40u) << "round " << s.round << " at " << s.seconds;
+  EXPECT_EQ(trace.get("floor_pages"), "40");
+  // The floor is the last pages of memory: a workload writing all of memory counts them once.
+  config.floor_pages = 24;
+  FixedWorkload everything({{0, 1024, kInfinity}});
+  EXPECT_EQ(simulate(config, everything).rounds[1].dirty_pages, 1024u);
+}
+
 TEST(Simulator, APageWrittenManyTimesInARoundCountsOnce) {
   SimulationConfig config = config_for(1000, 4096.0 * 1000);
   config.rounds = 4;
@@ -284,6 +305,9 @@ TEST(Simulator, RejectsBadConfigs) {
   config = config_for(1024, 1e6);
   config.curve_samples = 33;
   expect_rejected(config);
+  config = config_for(1024, 1e6);
+  config.floor_pages = 1025;
+  expect_rejected(config);
 }
 
 TEST(Simulator, RejectsWorkloadsWritingOutsideMemory) {
@@ -412,6 +436,7 @@ TEST(Corpus, EverySimulatedTraceIsReproducedFromItsHeader) {
     config.round_overhead_s = std::stod(trace.get("round_overhead_s").value_or("missing"));
     config.curve_samples = static_cast<uint32_t>(std::stoul(trace.get("curve_samples").value_or("missing")));
     config.curve_rounds = static_cast<uint32_t>(std::stoul(trace.get("curve_rounds").value_or("missing")));
+    config.floor_pages = std::stoull(trace.get("floor_pages").value_or("0"));
     std::ostringstream again;
     write_trace(again, simulate(config, trace.get("workload_spec").value_or("missing")));
     EXPECT_EQ(again.str(), text.str()) << "the simulator no longer makes this trace: run data/traces/generate.sh";

@@ -104,6 +104,11 @@ struct SimulationConfig {
   uint32_t rounds = 30;              // live rounds to simulate (fewer if a round dirties nothing)
   uint64_t seed = 1;
   double round_overhead_s = 0;       // fixed time added to every round (bitmap scan, round set-up)
+  // Pages the rest of the guest dirties in every round, however short: kernel timers, per-CPU data, a
+  // workload's own bookkeeping. A real guest's count never falls below such a floor (an idle PV guest in
+  // the e2e testbed leaves 25 to 57 pages a round); a workload model alone falls towards zero. They are
+  // the last pages of memory, written from the start of each round. 0 = none.
+  uint64_t floor_pages = 0;
   // Dirty-curve samples (Trace::curve) per round, as XEN_DOMCTL_SHADOW_OP_PEEK would give: at
   // T/2^(n-1), ..., T/4, T/2, T for a round of length T. 0 = none. Sampling splits the round's random
   // draws differently, so a trace with samples is a different (equally distributed) draw than one without.
