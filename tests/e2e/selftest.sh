@@ -57,16 +57,18 @@ for f in "$E2E_DIR"/scenarios/*.conf; do
   if bash -c "source '$E2E_DIR/lib/scenario.sh'; e2e_load_scenario '$f'" >/dev/null; then ok "scenario loads: $(basename "$f")"
   else bad "scenario does not load: $f"; fi
 done
+wrong=
 for w in writer:8:64 bursty:20:3:2:128 zipf:16 zipf:16:128:0.8 gzip:64 sort idle; do
-  bash -c "source '$E2E_DIR/lib/scenario.sh'; e2e_check_workload '$w'" || bad "scenario: workload $w refused"
+  bash -c "source '$E2E_DIR/lib/scenario.sh'; e2e_check_workload '$w'" || wrong+=" $w refused;"
 done
 for w in writer writer:0 bursty:20:3 zipf:16:128:0 gzip:0.5 idle:1 wirter:8; do
   printf 'scenario w\nguest g1 memory=64 workload=%s\n' "$w" > "$tmp/badwl.conf"
   bash -c "source '$E2E_DIR/lib/scenario.sh'; e2e_load_scenario '$tmp/badwl.conf'" 2>"$tmp/badwl.err" &&
-    bad "scenario: workload=$w accepted"
-  grep -q "workload=$w: not one the guest runs" "$tmp/badwl.err" || bad "scenario: workload=$w: no reason given"
+    wrong+=" $w accepted;"
+  grep -q "workload=$w: not one the guest runs" "$tmp/badwl.err" || wrong+=" $w without a reason;"
 done
-ok "scenario: workloads the guest runs load, malformed ones are refused with a reason"
+[ -z "$wrong" ] && ok "scenario: workloads the guest runs load, malformed ones are refused with a reason" ||
+  bad "scenario: workloads:$wrong"
 # A bad line anywhere fails the load, not only the last (source returns the last line's status), and a
 # guest too small for its workload's pages (the writer would be killed for want of memory) is refused.
 printf 'scenario s\nlink l 100mbit\nguest g1 memory=192 workload=zipf:16:128\nmigrate g1 link=l\n' > "$tmp/small.conf"
