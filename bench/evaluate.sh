@@ -558,7 +558,7 @@ MD
 
 `data/traces/xen-z*.csv` (`tests/e2e/scenarios/holdout12.conf`): eight guests whose writes are skewed
 (the testbed's workload `zipf:R:W:S`: the page of popularity rank r is written with probability
-proportional to r^-S), with S from 0.6 (nearly uniform) to 1.4 (a few hot pages), 12 to 32 MiB/s into
+proportional to r^-S), with S from 0.6 (nearly uniform) to 1.4 (a few hot pages), 10 to 32 MiB/s into
 64 to 384 MiB, 160 MiB to 512 MiB guests, links of 100 Mbit/s to 1 Gbit/s, recorded on the patched
 tools (peeks in every round) with no change to `predictive` since stop 18. Every real guest before wrote
 uniformly over its region or ran a program; these have the concave, saturating curve of the issue's
