@@ -574,8 +574,9 @@ right to within a few percent each round (1690 predicted for round 10's 1691), r
 level of about 1460, 7% above the budget's 1360 pages: near such a level a few percent of error in
 the curve or the round time moves where it levels off by several times as much. In the stock loop 19
 of 22, at up to 1.03 × the oracle's time (a stop at call B is blind to the round just sent, so the
-budget is claimed only where the curve's upper bound fits). Live, the same guests under each policy:
-[paper-reproduction.md](paper-reproduction.md) and `tests/e2e/scenarios/zipf-live.conf`.
+budget is claimed only where the curve's upper bound fits). Live, three of the guests under each policy
+(`tests/e2e/scenarios/zipf-live.conf`) and on stock Xen through the preload (`zipf-stock.conf`):
+[paper-reproduction.md](paper-reproduction.md).
 
 MD
   j_table "$data/holdout12-patched.md"
