@@ -26,6 +26,8 @@ import os
 import subprocess
 import sys
 
+from trace_file import header_fields
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 POLICIES = ("xen-legacy", "paper", "xen", "predictive", "oracle")
 # What the paper reports for its kernel compile (section 4): migration time against Xen's loop.
@@ -35,20 +37,6 @@ PAPER_TIME_CHANGE = {512: "-17%", 1024: "-14%"}
 def fail(code, msg):
     print(f"paper_real.py: {msg}", file=sys.stderr)
     sys.exit(code)
-
-
-def header_fields(path):
-    """The trace's '# key=value; ...' header fields."""
-    fields = {}
-    with open(path) as f:
-        for line in f:
-            if not line.startswith("#"):
-                break
-            for part in line[1:].split(";"):
-                if "=" in part:
-                    k, v = part.split("=", 1)
-                    fields[k.strip()] = v.strip()
-    return fields
 
 
 def setup_of(path):

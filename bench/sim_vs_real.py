@@ -30,6 +30,8 @@ import subprocess
 import sys
 import tempfile
 
+from trace_file import header_fields, rounds_of
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LINKS = {"100m": "100Mbit", "150m": "150Mbit", "200m": "200Mbit", "1g": "1Gbit"}
 
@@ -37,34 +39,6 @@ LINKS = {"100m": "100Mbit", "150m": "150Mbit", "200m": "200Mbit", "1g": "1Gbit"}
 def fail(code, msg):
     print(f"sim_vs_real.py: {msg}", file=sys.stderr)
     sys.exit(code)
-
-
-def header_fields(path):
-    fields = {}
-    with open(path) as f:
-        for line in f:
-            if not line.startswith("#"):
-                break
-            for part in line[1:].split(";"):
-                if "=" in part:
-                    k, v = part.split("=", 1)
-                    fields[k.strip()] = v.strip()
-    return fields
-
-
-def rounds_of(path):
-    """[(dirty_pages, seconds)] of the trace's rounds, in order (the curve section left out)."""
-    rows = []
-    with open(path) as f:
-        for line in f:
-            if line.startswith("# section="):
-                break
-            if line.startswith("#") or line.startswith("round,"):
-                continue
-            parts = line.strip().split(",")
-            if len(parts) >= 3:
-                rows.append((int(parts[1]), float(parts[2])))
-    return rows
 
 
 def sim_workload(spec):
