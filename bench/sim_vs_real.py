@@ -159,8 +159,8 @@ def main():
     for kind in sorted(ratios[floor]):
         row = [kind, str(sum(1 for c in cases if c[2][0] == kind)), str(len(ratios[floor][kind]))]
         for with_floor in (0, floor):
-            r = sorted(ratios[with_floor][kind])
-            row += [f"{statistics.median(r):.2f}", f"{r[len(r) // 4]:.2f} .. {r[(3 * len(r)) // 4]:.2f}"]
+            r = sorted(ratios[with_floor].get(kind, []))
+            row += [f"{statistics.median(r):.2f}", f"{r[len(r) // 4]:.2f} .. {r[(3 * len(r)) // 4]:.2f}"] if r else ["-", "-"]
         o = outcomes[kind]
         for i in (0, 2):
             row.append(f"{statistics.median(x[i] for x in o):.4f} / {statistics.median(x[i + 1] for x in o):.4f}")
