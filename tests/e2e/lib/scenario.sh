@@ -57,7 +57,7 @@ e2e_check_workload() { # e2e_check_workload SPEC -> 0 if the guest knows it
 }
 
 # What a guest's kernel, initramfs and tools take beside the workload's pages: a 192 MiB guest reports
-# 145 MiB of MemTotal, and a 128 MiB region in it was killed for want of memory; 80 MiB beside the
+# 142 MiB of MemTotal (145108 kB), and a 128 MiB region in it was killed for want of memory; 80 MiB beside the
 # region has always been enough.
 E2E_GUEST_OVERHEAD_MIB=80
 
