@@ -13,7 +13,7 @@
  *         E2E CHECK wall=<unix s> pass=<n> pages=<N> writes=<total> touched=<pages ever written>
  *                   bad=<pass> bad_total=<all>
  *
- * Usage: memcheck -m MIB [-r PAGES_PER_S] [-b ON_S:OFF_S] [-z S] [-v VERIFY_S] [-f FULL_EVERY]
+ * Usage: memcheck -m MIB [-r PAGES_PER_S] [-b ON_S:OFF_S] [-z S | -s] [-v VERIFY_S] [-f FULL_EVERY]
  *   -r 0 = idle (the region is still verified; it catches corruption of untouched pages).
  *   -b   bursty: write at -r for ON_S seconds, then pause OFF_S seconds, repeat.
  *   -z   skewed: the page of popularity rank r (1 = most written) is written with probability
@@ -21,6 +21,11 @@
  *        time and a long tail rarely, so the distinct pages dirtied grow ever more slowly with
  *        the window: the concave dirty curve of real guests, which a uniform writer only shows
  *        once its region is nearly full.
+ *   -s   sweep: write the region's pages in order, wrapping round at its end (a ring buffer, a log,
+ *        a copying collector).  No page is written twice until the whole region has been, so the
+ *        distinct pages dirtied grow exactly with the window, rate x t, until the region is full:
+ *        the constant-rate guest the seed paper assumes, with a hard knee where a uniform writer
+ *        bends smoothly.
  *   -X   self-test: after the first pass, simulate one lost update (a page written, then
  *        reverted to its previous contents); bad_total must become 1 (found by the next
  *        pass, or earlier by the next write to that page).
@@ -113,21 +118,23 @@ static uint64_t zipf_page(void) {
 
 int main(int argc, char **argv) {
   double mib = 16, rate = 0, on_s = 0, off_s = 0, verify_s = 2;
-  int full_every = 5, opt, selftest = 0;
-  while ((opt = getopt(argc, argv, "m:r:b:z:v:f:X")) != -1) {
+  int full_every = 5, opt, selftest = 0, sweep = 0;
+  while ((opt = getopt(argc, argv, "m:r:b:z:sv:f:X")) != -1) {
     switch (opt) {
     case 'm': mib = atof(optarg); break;
     case 'r': rate = atof(optarg); break;
     case 'b': if (sscanf(optarg, "%lf:%lf", &on_s, &off_s) != 2) return 2; break;
     case 'z': zipf_s = atof(optarg); if (!(zipf_s > 0)) return 2; break;
+    case 's': sweep = 1; break;
     case 'v': verify_s = atof(optarg); break;
     case 'f': full_every = atoi(optarg); break;
     case 'X': selftest = 1; break;
     default:
-      fprintf(stderr, "usage: memcheck -m MIB [-r PAGES_PER_S] [-b ON:OFF] [-z S] [-v S] [-f N]\n");
+      fprintf(stderr, "usage: memcheck -m MIB [-r PAGES_PER_S] [-b ON:OFF] [-z S | -s] [-v S] [-f N]\n");
       return 2;
     }
   }
+  if (sweep && zipf_s > 0) { fprintf(stderr, "memcheck: -z and -s choose different pages: give one\n"); return 2; }
   setvbuf(stdout, NULL, _IOLBF, 0);
   npages = (uint64_t)(mib * 256);
   if (npages == 0) npages = 1;
@@ -139,12 +146,13 @@ int main(int argc, char **argv) {
     record[i] = 1; p[0] = MAGIC ^ i; p[1] = 1;
     for (uint64_t k = 2; k < PAGE_WORDS; k++) p[k] = body_word(i, 1, k);
   }
-  printf("E2E MEMCHECK start pages=%llu rate=%.0f burst=%.1f:%.1f zipf=%.2f wall=%.3f\n",
-         (unsigned long long)npages, rate, on_s, off_s, zipf_s, now_wall());
+  printf("E2E MEMCHECK start pages=%llu rate=%.0f burst=%.1f:%.1f zipf=%.2f sweep=%d wall=%.3f\n",
+         (unsigned long long)npages, rate, on_s, off_s, zipf_s, sweep, now_wall());
 
   const double slice = 0.01; /* write in 10 ms slices */
   double t0 = now_mono(), next_verify = t0 + verify_s, credit = 0, last = t0;
   unsigned long pass = 0;
+  uint64_t cursor = 0; /* the sweep's next page */
   for (;;) {
     double t = now_mono(), dt = t - last;
     last = t;
@@ -156,7 +164,13 @@ int main(int argc, char **argv) {
     }
     if (writing) {
       credit += rate * dt;
-      while (credit >= 1) { write_page(zipf_s > 0 ? zipf_page() : xorshift() % npages); credit -= 1; }
+      while (credit >= 1) {
+        uint64_t idx;
+        if (sweep) { idx = cursor++; if (cursor == npages) cursor = 0; }
+        else idx = zipf_s > 0 ? zipf_page() : xorshift() % npages;
+        write_page(idx);
+        credit -= 1;
+      }
     } else {
       credit = 0;
     }
