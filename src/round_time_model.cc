@@ -30,30 +30,9 @@ double RoundTimeModel::seconds_for(double pages) const {
   // No line with a fixed part: too few rounds, or big rounds went slower per page than small ones (a
   // sender that competes with the guest for CPU, or pays for first touching memory in round 1). The
   // pace over all rounds would then be the big rounds' pace, several times too slow for the small
-  // round to come, making it look long and dirty. Use the pace of recent rounds of about its size: the
-  // median of those within a factor of two, so that one round the host slowed (a real one sent at 60%
-  // of its neighbours' pace) does not set the next round's length alone; else the nearest in size.
-  if (const std::optional<double> pace = median_pace_near(pages)) return *pace * pages;
+  // round to come, making it look long and dirty. Use the pace of the recent round nearest in size.
   if (const Recent* nearest = nearest_in_size(pages)) return nearest->seconds / nearest->pages * pages;
   return st_ / sp_ * pages;  // no round has sent pages in measurable time: the mean pace
-}
-
-std::optional<double> RoundTimeModel::median_pace_near(double pages) const {
-  const std::size_t count = std::min<std::size_t>(added_, recent_.size());
-  const double p = std::max(pages, 1.0);
-  std::array<double, kRecentRounds> paces{};
-  std::size_t near = 0;
-  for (std::size_t i = 0; i < count; ++i) {
-    const Recent& r = recent_[i];
-    if (r.pages > 2 * p || p > 2 * r.pages) continue;
-    // Insertion into the sorted prefix: at most eight paces.
-    const double pace = r.seconds / r.pages;
-    std::size_t at = near++;
-    for (; at > 0 && paces[at - 1] > pace; --at) paces[at] = paces[at - 1];
-    paces[at] = pace;
-  }
-  if (near == 0) return std::nullopt;
-  return near % 2 ? paces[near / 2] : (paces[near / 2 - 1] + paces[near / 2]) / 2;
 }
 
 const RoundTimeModel::Recent* RoundTimeModel::nearest_in_size(double pages) const {

@@ -2,14 +2,13 @@
 //
 // A round costs a fixed part (the bitmap read, the per-round bookkeeping of the save loop) plus the
 // link's time for its pages: t = a + b p, fitted by least squares from running sums. Where no such line
-// fits (too few rounds, or big rounds slower per page than small ones), the median pace of the recent
-// rounds of about the same size stands in, or of the one nearest in size. O(1) state, no allocation.
+// fits (too few rounds, or big rounds slower per page than small ones), the pace of the recent round
+// nearest in size stands in. O(1) state, no allocation.
 #ifndef PRECOPY_ROUND_TIME_MODEL_H_
 #define PRECOPY_ROUND_TIME_MODEL_H_
 
 #include <array>
 #include <cstddef>
-#include <optional>
 
 namespace precopy {
 
@@ -30,15 +29,11 @@ class RoundTimeModel {
     double seconds;
   };
 
-  static constexpr std::size_t kRecentRounds = 8;
-
   // The recent round whose page count is nearest to `pages` by ratio; the newest of equals.
   const Recent* nearest_in_size(double pages) const;
-  // The median seconds per page of the recent rounds within a factor of two of `pages`, if any.
-  std::optional<double> median_pace_near(double pages) const;
 
   double n_ = 0, sp_ = 0, st_ = 0, spp_ = 0, spt_ = 0;
-  std::array<Recent, kRecentRounds> recent_{};  // the last rounds that sent pages, a ring
+  std::array<Recent, 8> recent_{};  // the last rounds that sent pages, a ring
   std::size_t added_ = 0;
 };
 

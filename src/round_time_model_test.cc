@@ -46,18 +46,6 @@ TEST(RoundTimeModel, BigRoundsSlowerPerPageDoNotMakeSmallRoundsLookLong) {
   EXPECT_NEAR(m.seconds_for(12000), 24, 1e-9);
 }
 
-TEST(RoundTimeModel, OneSlowRoundDoesNotSetThePaceAlone) {
-  // Round 1 at 2 ms a page (no line with a fixed part fits), then rounds of about 800 pages at 1 ms a
-  // page but one the host slowed to 2 ms: a round of 800 pages takes the median pace of the rounds of
-  // about its size, not the pace of the slow one that happens to be nearest.
-  const RoundTimeModel m = after({{10000, 20}, {1000, 1.0}, {900, 0.9}, {800, 1.6}, {850, 0.85}});
-  EXPECT_NEAR(m.seconds_for(800), 0.8, 1e-12);
-  // An even number of rounds of about its size: the mean of the middle two paces (1 and 2 ms).
-  EXPECT_NEAR(after({{10000, 20}, {1000, 1.0}, {800, 1.6}}).seconds_for(800), 0.8 * 1.5, 1e-12);
-  // None within a factor of two: the nearest in size (the slow 800-page round, 2 ms a page), as before.
-  EXPECT_NEAR(m.seconds_for(100), 0.2, 1e-12);
-}
-
 TEST(RoundTimeModel, RoundsTooFastToTimeFallBackToTheMeanPace) {
   // A round sent in no measurable time is no pace of its own: the one timed round's pace.
   EXPECT_NEAR(after({{100, 0}, {300, 0.4}}).seconds_for(200), 0.4 / 300 * 200, 1e-12);
