@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """How well does `precopy simulate` stand in for a real guest? For each real Xen trace whose workload
-the simulator models (the testbed's writer, bursty, zipf and idle guests; gzip and sort are programs it
-does not), simulates the same guest (memory, link, write rate, working set, bursts, skew) over as many
+the simulator models (the testbed's writer, bursty, zipf, sweep and idle guests; gzip and sort are
+programs it does not), simulates the same guest (memory, link, write rate, working set, bursts, skew) over as many
 rounds, with several seeds, and compares round by round and decision by decision:
 
   - the dirty count of rounds 1 to 6, simulated over real (median over seeds), per trace, and of rounds
@@ -57,6 +57,12 @@ def sim_workload(spec):
             wss = args[1] if len(args) > 1 else "64"
             s = args[2] if len(args) > 2 else "1"
             return "zipf", f"zipf:rate={rate}MiB/s,s={s},wss={wss}MiB"
+        if kind == "sweep":
+            # The sweep is the simulator's allocation stream over an arena of the region's size, wrapping
+            # round, with no working set of its own beside it.
+            rate = args[0]
+            wss = args[1] if len(args) > 1 else "64"
+            return "sweep", f"alloc:rate={rate}MiB/s,arena={wss}MiB,hot=0,hot_rate=0"
         if kind == "idle":
             return "idle", "idle"
     except IndexError:
@@ -112,7 +118,7 @@ def main():
             continue
         cases.append((path, h, model, link))
     if not cases:
-        fail(2, "no real trace of a workload the simulator models (writer, bursty, zipf, idle)")
+        fail(2, "no real trace of a workload the simulator models (writer, bursty, zipf, sweep, idle)")
 
     ratios = {0: {}, floor: {}}  # floor -> kind -> [sim/real of rounds 2..6]
     outcomes = {}  # kind -> [(real predictive, sim predictive, real xen, sim xen) J/oracle], with the floor
