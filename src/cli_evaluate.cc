@@ -208,8 +208,10 @@ void print_online_floor(const EvaluateOptions& o, const std::vector<Trace>& trac
 }
 
 void run_evaluate(const EvaluateOptions& o) {
-  if (o.loop != "patched" && o.loop != "stock") throw CliError("--loop must be patched or stock");
-  const Loop loop = o.loop == "stock" ? Loop::kStock : Loop::kPatched;
+  if (o.loop != "patched" && o.loop != "stock" && o.loop != "stock-peek") {
+    throw CliError("--loop must be patched, stock or stock-peek");
+  }
+  const Loop loop = o.loop == "stock" ? Loop::kStock : o.loop == "stock-peek" ? Loop::kStockPeek : Loop::kPatched;
   for (const auto& p : o.policies) {
     PolicyConfig probe;
     probe.policy = p;
@@ -405,7 +407,10 @@ void add_evaluate(CLI::App& app) {
                   "Downtime budget to test predictive against the oracle with (repeatable)")
       ->allow_extra_args(false)
       ->capture_default_str();
-  sub->add_option("--loop", o->loop, "Save loop: patched or stock")->capture_default_str();
+  sub->add_option("--loop", o->loop,
+                  "Save loop: patched, stock (precopy_xen_policy alone) or stock-peek (with the count "
+                  "peeked at call B, as libprecopy_preload does on stock Xen)")
+      ->capture_default_str();
   sub->add_option("--downtime-weight", o->weight, "w in J = total_time + w x downtime")
       ->check(non_negative_number())
       ->capture_default_str();

@@ -75,8 +75,8 @@ std::string fmt(const char* format, double value) {
 }
 
 void run_replay(const ReplayOptions& o) {
-  if (o.loop != "patched" && o.loop != "stock" && o.loop != "both") {
-    throw CliError("--loop must be patched, stock or both, not '" + o.loop + "'");
+  if (o.loop != "patched" && o.loop != "stock" && o.loop != "stock-peek" && o.loop != "both") {
+    throw CliError("--loop must be patched, stock, stock-peek or both, not '" + o.loop + "'");
   }
   std::vector<std::string> policies = o.policies;
   if (policies.empty()) policies = {"oracle", "predictive", "paper", "xen", "xen-legacy", "qemu"};
@@ -87,8 +87,12 @@ void run_replay(const ReplayOptions& o) {
     make_policy(probe);  // throws a one-line error for an unknown name
   }
   std::vector<Loop> loops;
-  if (o.loop != "stock") loops.push_back(Loop::kPatched);
-  if (o.loop != "patched") loops.push_back(Loop::kStock);
+  if (o.loop == "stock-peek") {
+    loops.push_back(Loop::kStockPeek);
+  } else {
+    if (o.loop != "stock") loops.push_back(Loop::kPatched);
+    if (o.loop != "patched") loops.push_back(Loop::kStock);
+  }
   PolicyConfig base = base_config(o);
   std::vector<std::string> files = expand_trace_inputs(o.inputs);
   // Read every trace first: a bad file fails the run before anything is printed.
@@ -112,7 +116,7 @@ void run_replay(const ReplayOptions& o) {
     }
     for (const auto& name : policies) {
       for (Loop loop : loops) {
-        if (name == "oracle" && loop == Loop::kStock) continue;  // the oracle is loop-free
+        if (name == "oracle" && loop != loops.front()) continue;  // the oracle is loop-free
         PolicyConfig c = base;
         c.policy = name;
         Outcome out = name == "oracle" ? oracle : replay(trace, c, loop);
@@ -175,7 +179,9 @@ void add_replay(CLI::App& app) {
       ->allow_extra_args(false);
   sub->add_option("--loop", opts->loop,
                   "Save loop: patched (decide after each round's bitmap), stock (libxenguest's call A / "
-                  "call B protocol through precopy_xen_policy), or both")
+                  "call B protocol through precopy_xen_policy), stock-peek (the same, with the round's "
+                  "dirty count peeked at call B, as libprecopy_preload does on stock Xen), or both "
+                  "(patched and stock)")
       ->capture_default_str();
   sub->add_option("--downtime-budget-ms", opts->budget_ms, "Downtime budget for predictive and oracle")
       ->check(positive_number());

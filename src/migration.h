@@ -43,8 +43,9 @@ class Migration {
   // Stock loop, call B without the bitmap (see precopy_decide_before_bitmap).
   Verdict before_bitmap(uint32_t round, double seconds, uint64_t pages_sent, const char* where = "before-bitmap");
 
-  // libxenguest's precopy_policy protocol (send_memory_live): returns XGS_POLICY_* values.
-  int xen_policy_call(unsigned iteration, long dirty_count) noexcept;
+  // libxenguest's precopy_policy protocol (send_memory_live): returns XGS_POLICY_* values. At call B,
+  // `seen_dirty` >= 0 is the round's dirty count read without clearing the log (precopy_xen_policy_peeked).
+  int xen_policy_call(unsigned iteration, long dirty_count, long seen_dirty = -1) noexcept;
   void set_clock(ClockFn now_ns, void* data);
 
   const char* policy_name() const;
@@ -83,6 +84,7 @@ class Migration {
   uint64_t round_start_ns_ = 0;
   uint64_t round_pages_ = 0;
   double round_seconds_ = -1;  // measured at call B; -1 before it
+  bool decided_at_call_b_ = false;  // the round in flight was recorded and decided at call B, on a peek
 };
 
 // Xen's simple_precopy_policy (xg_sr_save.c), the answer whenever precopy cannot give its own.

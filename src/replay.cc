@@ -66,8 +66,10 @@ void advance_replay_clock(uint64_t& now_ns, double seconds) {
   now_ns = step < kEnd - now_ns ? now_ns + step : kEnd;
 }
 
-// send_memory_live() step by step, with precopy_xen_policy as the callback and the trace as the guest.
-Outcome replay_stock(const Trace& trace, const PolicyConfig& config) {
+// send_memory_live() step by step, with precopy_xen_policy as the callback and the trace as the guest; with
+// `peek`, precopy_xen_policy_peeked given at call B the count the round left (a peek at call B reads what
+// the bitmap read after it returns, less the pages dirtied in between, which a trace does not have).
+Outcome replay_stock(const Trace& trace, const PolicyConfig& config, Loop loop) {
   Settings settings;
   settings.policy = config;
   precopy_t handle(settings);
@@ -80,33 +82,42 @@ Outcome replay_stock(const Trace& trace, const PolicyConfig& config) {
   for (uint32_t x = 0;;) {
     int decision = precopy_xen_policy(stats, &handle);  // call A
     ++x;
-    if (x > rounds) return ran_off_end(trace, config, Loop::kStock);
+    if (x > rounds) return ran_off_end(trace, config, loop);
     if (stats.dirty_count > 0 && decision != XGS_POLICY_ABORT) {
       advance_replay_clock(now_ns, trace.rounds[x - 1].seconds);
     }
     if (decision != XGS_POLICY_CONTINUE_PRECOPY) {
-      return finish(trace, config, Loop::kStock, x, true, "stopped at call A: one more live round, then stop");
+      return finish(trace, config, loop, x, true, "stopped at call A: one more live round, then stop");
     }
     stats.iteration = x;
     stats.total_written += static_cast<unsigned long>(stats.dirty_count);
     stats.dirty_count = -1;
-    decision = precopy_xen_policy(stats, &handle);  // call B
+    const long peeked = static_cast<long>(trace.rounds[x - 1].dirty_pages);
+    decision = loop == Loop::kStockPeek ? precopy_xen_policy_peeked(stats, peeked, &handle)
+                                        : precopy_xen_policy(stats, &handle);  // call B
     if (decision != XGS_POLICY_CONTINUE_PRECOPY) {
-      return finish(trace, config, Loop::kStock, x, true, handle.decision().reason);
+      return finish(trace, config, loop, x, true, handle.decision().reason);
     }
-    if (x == rounds) return ran_off_end(trace, config, Loop::kStock);
-    stats.dirty_count = static_cast<long>(trace.rounds[x - 1].dirty_pages);
+    if (x == rounds) return ran_off_end(trace, config, loop);
+    stats.dirty_count = peeked;
   }
 }
 
 }  // namespace
 
-const char* loop_name(Loop loop) { return loop == Loop::kPatched ? "patched" : "stock"; }
+const char* loop_name(Loop loop) {
+  switch (loop) {
+    case Loop::kPatched: return "patched";
+    case Loop::kStock: return "stock";
+    case Loop::kStockPeek: return "stock-peek";
+  }
+  return "?";
+}
 
 Outcome replay(const Trace& trace, const PolicyConfig& config, Loop loop) {
   if (trace.rounds.empty()) throw std::invalid_argument(trace.name + ": trace has no rounds");
   PolicyConfig filled = fill_from_trace(trace, config);
-  return loop == Loop::kPatched ? replay_patched(trace, filled) : replay_stock(trace, filled);
+  return loop == Loop::kPatched ? replay_patched(trace, filled) : replay_stock(trace, filled, loop);
 }
 
 Outcome replay_oracle(const Trace& trace, const PolicyConfig& config) {

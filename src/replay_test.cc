@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -229,6 +230,66 @@ TEST(Predictive, StockLoopLogsAStopLeftToCallBWithItsReason) {
   const std::size_t stop = log.find("at=before-bitmap round=5 ");
   ASSERT_NE(stop, std::string::npos) << log;
   EXPECT_EQ(log.find("decision=stop " + why + "\"", stop), log.find("decision=", stop)) << log;
+}
+
+// With the round's count peeked at call B (precopy_xen_policy_peeked, as libprecopy_preload does on stock
+// Xen), predictive decides there on the count and a stop is final: the patched loop's decision after the
+// bitmap read, which likewise sees no peeks inside rounds. The after-peek line says so.
+TEST(StockPeekLoop, DecidesAtCallBOnTheCount) {
+  const Trace trace = parse_trace_string(
+      "# precopy-trace v1\n# memory_pages=262144; page_size=4096; bandwidth_bytes_per_s=12500000\n"
+      "round,dirty_pages,seconds,pages_sent\n1,50795,85.89934592,262144\n2,30003,16.6445056,50795\n"
+      "3,25080,9.83138304,30003\n4,23180,8.2182144,25080\n5,22349,7.5956224,23180\n"
+      "6,21930,7.32332032,22349\n7,21623,7.1860224,21930\n",
+      "t");
+  PolicyConfig c;
+  c.policy = "predictive";
+  set_log_level(spdlog::level::info);
+  testing::internal::CaptureStderr();
+  const Outcome o = replay(trace, c, Loop::kStockPeek);
+  logger().flush();
+  const std::string log = testing::internal::GetCapturedStderr();
+  set_log_level(spdlog::level::warn);
+  // The stock loop, blind at call B, stops after round 5 (the test above); on the count, after round 4,
+  // where the patched loop stops.
+  EXPECT_EQ(o.live_rounds, 4u);
+  EXPECT_EQ(replay(trace, c, Loop::kPatched).live_rounds, 4u);
+  EXPECT_EQ(o.loop, Loop::kStockPeek);
+  EXPECT_STREQ(loop_name(o.loop), "stock-peek");
+  const std::size_t stop = log.find("at=after-peek round=4 dirty_pages=23180 ");
+  ASSERT_NE(stop, std::string::npos) << log;
+  EXPECT_EQ(log.find("decision=stop reason=\"another round would not pay for itself\"", stop),
+            log.find("decision=", stop)) << log;
+  EXPECT_EQ(log.find("at=before-bitmap"), std::string::npos) << log;  // no call B decided blind
+  EXPECT_EQ(log.find("deciding after it"), std::string::npos) << log;  // no stop left to a later call
+}
+
+// The same on every trace of the corpus (data/traces/, 170 traces, simulated and real): predictive, with
+// and without a budget, stops at the patched loop's round once the trace's in-round peeks are dropped;
+// the policies that do not predict the count ignore the peek and stop where they do in the stock loop.
+TEST(StockPeekLoop, StopsWhereThePatchedLoopDoesWithoutInRoundPeeksOnTheCorpus) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(PRECOPY_SOURCE_DIR) + "/data/traces")) {
+    if (entry.path().extension() == ".csv") files.push_back(entry.path());
+  }
+  ASSERT_GE(files.size(), 100u);
+  for (const auto& file : files) {
+    Trace trace = read_trace_file(file.string());
+    trace.curve.clear();
+    for (double budget_ms : {0.0, 300.0}) {
+      PolicyConfig c;
+      c.policy = "predictive";
+      if (budget_ms > 0) c.downtime_budget_s = budget_ms / 1000;
+      EXPECT_EQ(replay(trace, c, Loop::kStockPeek).live_rounds, replay(trace, c, Loop::kPatched).live_rounds)
+          << file << " budget " << budget_ms;
+    }
+    for (const char* name : {"xen", "paper"}) {
+      PolicyConfig c;
+      c.policy = name;
+      EXPECT_EQ(replay(trace, c, Loop::kStockPeek).live_rounds, replay(trace, c, Loop::kStock).live_rounds)
+          << file << " " << name;
+    }
+  }
 }
 
 // A guest dirtying along f(t) = 500 (1 - exp(-t)) pages over a 1000 pages/s link, 1000 pages of memory:

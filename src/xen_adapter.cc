@@ -10,6 +10,13 @@
 // dirty count but can only stop one round later. Policies that can predict the dirty count (predictive)
 // decide at call B; the others decide at call A and accept one more live round. The adapter times rounds
 // itself between call A and call B.
+//
+// Unless the caller can read the count at call B: Xen counts the pages dirtied since the log was last
+// cleaned, and send_memory_live() cleans it (reading the bitmap) only after call B, so a
+// XEN_DOMCTL_SHADOW_OP_PEEK without a bitmap at call B returns the dirty count of the round just sent,
+// less the few pages dirtied between the peek and the clean. With it (precopy_xen_policy_peeked, which
+// libprecopy_preload calls) a predicting policy records the round and decides at call B on the count, as
+// in the patched loop after the bitmap read; the next call A then only starts the next round.
 #include <xenctrl.h>
 #include <xenguest.h>
 
@@ -23,7 +30,7 @@ namespace precopy {
 // Appended to the reason of a call-A stop that the adapter leaves to call B.
 constexpr const char* kStopDeferredToCallB = "; stock Xen sends the next round anyway: deciding after it";
 
-int Migration::xen_policy_call(unsigned iteration, long dirty_count) noexcept {
+int Migration::xen_policy_call(unsigned iteration, long dirty_count, long seen_dirty) noexcept {
   if (fallen_back_) return xen_simple_policy(iteration, dirty_count);
   try {
     recorded_by_xen_adapter_ = true;
@@ -37,6 +44,8 @@ int Migration::xen_policy_call(unsigned iteration, long dirty_count) noexcept {
           throw std::logic_error("call A for iteration " + std::to_string(iteration) + " while round " +
                                  std::to_string(round_in_flight_) + " is in flight");
         }
+      }
+      if (iteration > 0 && !decided_at_call_b_) {
         Verdict v = record_round(Round{iteration, static_cast<uint64_t>(dirty_count), round_seconds_, round_pages_});
         // A stop here still sends one more round live. Policies that predict the dirty count decide at
         // call B instead, so their verdict here only informs the log.
@@ -48,6 +57,7 @@ int Migration::xen_policy_call(unsigned iteration, long dirty_count) noexcept {
         if (stop_now) return XGS_POLICY_STOP_AND_COPY;  // round iteration+1 still goes live, then stop-and-copy
       }
       if (fallen_back_) return xen_simple_policy(iteration, dirty_count);
+      decided_at_call_b_ = false;
       round_in_flight_ = iteration + 1;
       round_start_ns_ = now;
       round_pages_ = static_cast<uint64_t>(dirty_count);
@@ -61,6 +71,14 @@ int Migration::xen_policy_call(unsigned iteration, long dirty_count) noexcept {
     }
     // A clock that stands still or runs backwards gives a zero-length round rather than a huge one.
     round_seconds_ = now >= round_start_ns_ ? static_cast<double>(now - round_start_ns_) / 1e9 : 0.0;
+    if (seen_dirty >= 0 && policy_->decides_before_bitmap()) {
+      // The count is seen: the patched loop's decision, and a stop here is final as it is there.
+      Verdict v = record_round(Round{iteration, static_cast<uint64_t>(seen_dirty), round_seconds_, round_pages_});
+      log_decision("after-peek", iteration, static_cast<double>(seen_dirty), round_seconds_, v);
+      if (fallen_back_) return xen_simple_policy(iteration, dirty_count);
+      decided_at_call_b_ = true;
+      return v.decision == Decision::kStop ? XGS_POLICY_STOP_AND_COPY : XGS_POLICY_CONTINUE_PRECOPY;
+    }
     Verdict v = before_bitmap(iteration, round_seconds_, round_pages_, "before-bitmap");
     if (fallen_back_) return xen_simple_policy(iteration, dirty_count);
     return v.decision == Decision::kStop ? XGS_POLICY_STOP_AND_COPY : XGS_POLICY_CONTINUE_PRECOPY;
@@ -79,4 +97,10 @@ extern "C" int precopy_xen_policy(struct precopy_stats stats, void* data) {
   auto* migration = static_cast<precopy_t*>(data);
   if (!migration) return precopy::xen_simple_policy(stats.iteration, stats.dirty_count);
   return migration->xen_policy_call(stats.iteration, stats.dirty_count);
+}
+
+extern "C" int precopy_xen_policy_peeked(struct precopy_stats stats, long dirty_pages, void* data) {
+  auto* migration = static_cast<precopy_t*>(data);
+  if (!migration) return precopy::xen_simple_policy(stats.iteration, stats.dirty_count);
+  return migration->xen_policy_call(stats.iteration, stats.dirty_count, stats.dirty_count == -1 ? dirty_pages : -1);
 }

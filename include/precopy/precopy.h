@@ -185,6 +185,20 @@ PRECOPY_EXPORT double precopy_estimate(const precopy_t *handle, int which);
 struct precopy_stats;
 PRECOPY_EXPORT int precopy_xen_policy(struct precopy_stats stats, void *data);
 
+/*
+ * precopy_xen_policy for a caller that can read, at the call after a round
+ * (dirty_count == -1), how many pages that round dirtied: Xen counts the
+ * pages dirtied since the log was last cleaned, send_memory_live() cleans it
+ * only after that call, and XEN_DOMCTL_SHADOW_OP_PEEK with no bitmap
+ * (xc_logdirty_control(xch, domid, XEN_DOMCTL_SHADOW_OP_PEEK, NULL, 0, 0,
+ * &stats)) returns that count without clearing anything.  Pass it as
+ * dirty_pages; a policy that decides before the bitmap (predictive) then
+ * decides on the count, as in the patched loop, instead of on a prediction
+ * of it.  dirty_pages < 0 (the peek failed) and the call before a round are
+ * exactly precopy_xen_policy.  libprecopy_preload calls this.
+ */
+PRECOPY_EXPORT int precopy_xen_policy_peeked(struct precopy_stats stats, long dirty_pages, void *data);
+
 /* Replaces the monotonic clock used by precopy_xen_policy (for tests and
  * replays).  now_ns returns nanoseconds; NULL restores the real clock. */
 typedef uint64_t (*precopy_clock_fn)(void *clock_data);

@@ -15,7 +15,9 @@ namespace precopy {
 //  kPatched: the decision is taken after each round's dirty bitmap is read (xen-patches/).
 //  kStock:   libxenguest's send_memory_live() protocol: call A before each round with the dirty count
 //            (a stop there still sends that round live), call B after it with dirty_count = -1.
-enum class Loop { kPatched, kStock };
+//  kStockPeek: the same protocol, with the round's dirty count peeked at call B
+//            (precopy_xen_policy_peeked), as libprecopy_preload does on stock Xen.
+enum class Loop { kPatched, kStock, kStockPeek };
 
 struct Outcome {
   std::string trace;

@@ -1,4 +1,5 @@
-// Fuzz target: precopy_xen_policy, the function libxenguest's send_memory_live() calls twice per round.
+// Fuzz target: precopy_xen_policy, the function libxenguest's send_memory_live() calls twice per round,
+// and precopy_xen_policy_peeked, the same with a count peeked after each round (libprecopy_preload).
 //
 // Inside the save loop a crash loses the guest's migration and a decision outside XGS_POLICY_* or a
 // missing stop hangs it, so the input drives the adapter three ways:
@@ -11,6 +12,8 @@
 //     LONG_MIN to LONG_MAX), interleaved with precopy_observe of NaN and infinite seconds. Checked:
 //     the answer is an XGS_POLICY_* value and, once the handle has fallen back, exactly Xen's rule;
 //  3. with a NULL handle, which must answer as Xen's simple_precopy_policy.
+// In modes 1 and 2 half the handles are driven through precopy_xen_policy_peeked, with fuzzed peeked
+// counts (negative: the peek failed; beyond the p2m size: impossible) at call B.
 #include <fuzzer/FuzzedDataProvider.h>
 #include <xenctrl.h>
 #include <xenguest.h>
@@ -120,7 +123,9 @@ void follow_the_protocol(FuzzedDataProvider& in) {
   precopy_set_clock(handle, read_fuzz_clock, &clock);
 
   const long p2m_size = in.ConsumeBool() ? in.ConsumeIntegralInRange<long>(0, 1L << 36) : pick_dirty_count(in, 1000);
+  const bool peeks = in.ConsumeBool();
   std::vector<long> dirty_counts;  // dirty_counts[k - 1]: the count given at call A after round k
+  std::vector<long> peeked;        // peeked[k - 1]: the count peeked at call B after round k
   struct precopy_stats stats = {};
   stats.dirty_count = p2m_size;
   unsigned rounds_sent = 0;
@@ -135,7 +140,9 @@ void follow_the_protocol(FuzzedDataProvider& in) {
     stats.iteration = rounds_sent;
     stats.total_written += static_cast<unsigned long>(stats.dirty_count);
     stats.dirty_count = -1;
-    decision = precopy_xen_policy(stats, handle);  // call B
+    if (peeks) peeked.push_back(pick_dirty_count(in, p2m_size));
+    decision = peeks ? precopy_xen_policy_peeked(stats, peeked.back(), handle)
+                     : precopy_xen_policy(stats, handle);  // call B
     FUZZ_CHECK(precopy::fuzz::is_xen_decision(decision), "call B answered %d", decision);
     if (decision != XGS_POLICY_CONTINUE_PRECOPY) break;
     // When the input runs out, the guest keeps dirtying all of memory: the worst case for stopping.
@@ -147,7 +154,12 @@ void follow_the_protocol(FuzzedDataProvider& in) {
   const uint32_t cap = fell_back ? std::max<uint32_t>(max_rounds, 5) : max_rounds;
   FUZZ_CHECK(rounds_sent <= cap, "%s (max_rounds %u%s) stopped after round %u", policy.c_str(), max_rounds,
              fell_back ? ", fallen back" : "", rounds_sent);
-  if (!fell_back && policy == "xen") {
+  if (!fell_back && policy == "xen" && peeks) {
+    // Judged on peeked counts where a peek was given, on call A's where not: never past Xen's 5 rounds.
+    FUZZ_CHECK(rounds_sent <= std::min<uint32_t>(5, max_rounds), "xen with peeks stopped after round %u",
+               rounds_sent);
+  }
+  if (!fell_back && policy == "xen" && !peeks) {
     // Xen stops after round min(5, j + 1), j the first round with fewer dirty pages than the target.
     uint32_t expected = std::min<uint32_t>(5, max_rounds);
     for (std::size_t k = 1; k <= dirty_counts.size(); ++k) {
@@ -159,9 +171,11 @@ void follow_the_protocol(FuzzedDataProvider& in) {
     FUZZ_CHECK(rounds_sent == expected, "xen stopped after round %u, Xen would after %u", rounds_sent, expected);
   }
   if (!fell_back && policy == "continue") {
-    // Never early: at the cap, or (in this loop, one round late) after a round that dirtied nothing.
+    // Never early: at the cap, or (in this loop, one round late) after a round that dirtied nothing, or
+    // right after it where its count was peeked.
     bool after_empty_round = rounds_sent >= 2 && dirty_counts.size() >= rounds_sent - 1 &&
                              dirty_counts[rounds_sent - 2] == 0;
+    if (peeks && peeked.size() >= rounds_sent && peeked[rounds_sent - 1] == 0) after_empty_round = true;
     FUZZ_CHECK(rounds_sent == max_rounds || after_empty_round, "continue stopped after round %u of %u",
                rounds_sent, max_rounds);
   }
@@ -188,7 +202,8 @@ void arbitrary_calls(FuzzedDataProvider& in) {
         stats.total_written = in.ConsumeIntegral<unsigned long>();
         stats.dirty_count = pick_dirty_count(in, 1000);
         const bool was_fallen_back = fallen_back(handle);
-        int decision = precopy_xen_policy(stats, handle);
+        int decision = in.ConsumeBool() ? precopy_xen_policy_peeked(stats, pick_dirty_count(in, 1000), handle)
+                                        : precopy_xen_policy(stats, handle);
         FUZZ_CHECK(precopy::fuzz::is_xen_decision(decision), "answered %d", decision);
         if (was_fallen_back) {
           FUZZ_CHECK(decision == xen_rule(stats.iteration, stats.dirty_count),
@@ -237,6 +252,8 @@ void null_handle(FuzzedDataProvider& in) {
     stats.dirty_count = pick_dirty_count(in, 1000);
     int decision = precopy_xen_policy(stats, nullptr);
     FUZZ_CHECK(decision == xen_rule(stats.iteration, stats.dirty_count), "NULL handle: %d", decision);
+    decision = precopy_xen_policy_peeked(stats, pick_dirty_count(in, 1000), nullptr);
+    FUZZ_CHECK(decision == xen_rule(stats.iteration, stats.dirty_count), "NULL handle, peeked: %d", decision);
   }
 }
 
