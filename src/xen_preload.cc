@@ -9,6 +9,13 @@
 // two-calls-per-round protocol and times the rounds itself (monotonic clock between its call
 // before a round and its call after it).
 //
+// At the call after each round it also reads that round's dirty count without clearing the log
+// (XEN_DOMCTL_SHADOW_OP_PEEK with no bitmap, through the helper's own xc_interface and libxenctrl's
+// xc_logdirty_control, found at run time) and passes it on (precopy_xen_policy_peeked), so that a
+// policy that would otherwise predict the count decides on it, as in the patched loop. The save
+// loop reads the bitmap only after that call, so the peek sees the round just sent. A peek that
+// fails is logged once and not tried again: the policy then decides on its prediction.
+//
 // Failure policy: nothing here may make a migration fail that would have worked without it.
 // If libprecopy cannot be loaded or configured, one line goes to stderr (which libxl passes
 // through to xl) and the callbacks are left exactly as the caller set them, so Xen's own
@@ -54,7 +61,11 @@ struct Api {
   decltype(&precopy_destroy) destroy = nullptr;
   decltype(&precopy_policy_name) policy_name = nullptr;
   decltype(&precopy_xen_policy) xen_policy = nullptr;
+  decltype(&precopy_xen_policy_peeked) xen_policy_peeked = nullptr;  // optional: older libraries lack it
 };
+
+using XcLogdirtyControlFn = long long (*)(xc_interface*, uint32_t, unsigned int, xc_hypercall_buffer_t*,
+                                          unsigned long, unsigned int, xc_shadow_op_stats_t*);
 
 // State of the save in progress. libxl-save-helper runs one xc_domain_save at a time in a
 // single thread; the trampoline below needs a place that does not depend on callbacks->data,
@@ -62,6 +73,9 @@ struct Api {
 struct Active {
   const Api* api = nullptr;
   precopy_t* handle = nullptr;
+  xc_interface* xch = nullptr;
+  uint32_t domid = 0;
+  XcLogdirtyControlFn peek = nullptr;  // nullptr: no peeks (none possible, or one failed)
 };
 Active g_active;
 
@@ -126,6 +140,7 @@ const Api* load_api(char* why, size_t why_size) {
   resolve(dl, "precopy_destroy", &api.destroy, &missing);
   resolve(dl, "precopy_policy_name", &api.policy_name, &missing);
   resolve(dl, "precopy_xen_policy", &api.xen_policy, &missing);
+  api.xen_policy_peeked = reinterpret_cast<decltype(api.xen_policy_peeked)>(dlsym(dl, "precopy_xen_policy_peeked"));
   if (missing != nullptr) {
     snprintf(why, why_size, "%s lacks %s", path, missing);
     dlclose(dl);
@@ -162,8 +177,25 @@ precopy_t* make_handle(const Api& api, char* why, size_t why_size) {
   return handle;
 }
 
+// libxenctrl's xc_logdirty_control, from the helper's own libraries (libxenguest needs libxenctrl), or
+// nullptr. Looked up rather than linked, for the reason libprecopy is.
+XcLogdirtyControlFn find_logdirty_control() {
+  void* sym = dlvsym(RTLD_DEFAULT, "xc_logdirty_control", kXenVersionNode);
+  if (sym == nullptr) sym = dlsym(RTLD_DEFAULT, "xc_logdirty_control");
+  return reinterpret_cast<XcLogdirtyControlFn>(sym);
+}
+
 // Installed as callbacks->precopy_policy; callbacks->data stays the caller's.
 int trampoline(struct precopy_stats stats, void* /*caller_data*/) {
+  if (stats.dirty_count == -1 && g_active.peek != nullptr) {  // after a round, before its bitmap is read
+    xc_shadow_op_stats_t counts = {};
+    if (g_active.peek(g_active.xch, g_active.domid, XEN_DOMCTL_SHADOW_OP_PEEK, nullptr, 0, 0, &counts) >= 0) {
+      return g_active.api->xen_policy_peeked(stats, static_cast<long>(counts.dirty_count), g_active.handle);
+    }
+    log_line("cannot read the dirty count after round %u (XEN_DOMCTL_SHADOW_OP_PEEK: %s); deciding on "
+             "predicted counts from here", stats.iteration, strerror(errno));
+    g_active.peek = nullptr;
+  }
   return g_active.api->xen_policy(stats, g_active.handle);
 }
 
@@ -199,6 +231,14 @@ extern "C" PRECOPY_EXPORT int xc_domain_save(xc_interface* xch, int io_fd, uint3
 
   g_active.api = api;
   g_active.handle = handle;
+  g_active.xch = xch;
+  g_active.domid = dom;
+  // A peek needs the caller's xc_interface, libxenctrl's call and a library that takes the count.
+  g_active.peek = xch != nullptr && api->xen_policy_peeked != nullptr ? find_logdirty_control() : nullptr;
+  if (verbose()) {
+    log_line(g_active.peek ? "reading each round's dirty count at the call after it (XEN_DOMCTL_SHADOW_OP_PEEK)"
+                           : "not reading dirty counts after rounds: the policy decides there on predicted counts");
+  }
   callbacks->precopy_policy = trampoline;
   const int rc = real(xch, io_fd, dom, flags, callbacks, stream_type, recv_fd);
   const int saved_errno = errno;

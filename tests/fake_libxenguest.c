@@ -16,11 +16,18 @@
  *   - with no policy, Xen's simple policy decides (stop when fewer than 50
  *     pages are dirty or after 5 rounds).
  *
+ * It also exports libxenctrl's xc_logdirty_control@VERS_4.17.0 for
+ * XEN_DOMCTL_SHADOW_OP_PEEK without a bitmap: the pages dirtied since the
+ * last bitmap read, i.e. by the live round sent last.  With
+ * FAKE_XENGUEST_PEEK=fail in the environment it fails with EPERM, as a
+ * hypervisor that refuses the operation would.
+ *
  * Nothing here talks to a hypervisor; the "pages" are counters.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -36,6 +43,7 @@ static uint64_t script[FAKE_XENGUEST_MAX_ROUNDS];
 static unsigned int script_len;
 static unsigned int full_round_us = 2000;
 static struct fake_xenguest_result result;
+static unsigned int rounds_sent;  /* live rounds sent in the save in progress */
 
 FAKE_EXPORT void fake_xenguest_configure(uint64_t p2m_size,
                                          const uint64_t *dirty,
@@ -111,6 +119,7 @@ static int ask(precopy_policy_t policy, void *data, char point,
 
 static void send_round(uint64_t pages)
 {
+    rounds_sent++;
     if ( result.live_rounds < FAKE_XENGUEST_MAX_ROUNDS )
         result.live_pages[result.live_rounds] = pages;
     result.live_rounds++;
@@ -186,6 +195,7 @@ FAKE_EXPORT int xc_domain_save(xc_interface *xch, int io_fd, uint32_t dom,
     (void)recv_fd;
 
     memset(&result, 0, sizeof(result));
+    rounds_sent = 0;
     if ( callbacks == NULL )
     {
         errno = EINVAL;
@@ -204,4 +214,32 @@ FAKE_EXPORT int xc_domain_save(xc_interface *xch, int io_fd, uint32_t dom,
         return 0;
     }
     return live_loop(callbacks);
+}
+
+FAKE_EXPORT long long xc_logdirty_control(xc_interface *xch, uint32_t domid,
+                                          unsigned int sop,
+                                          xc_hypercall_buffer_t *dirty_bitmap,
+                                          unsigned long pages,
+                                          unsigned int mode,
+                                          xc_shadow_op_stats_t *stats)
+{
+    const char *how = getenv("FAKE_XENGUEST_PEEK");
+
+    (void)xch;
+    (void)domid;
+    (void)mode;
+    if ( sop != XEN_DOMCTL_SHADOW_OP_PEEK || dirty_bitmap != NULL ||
+         pages != 0 || stats == NULL || rounds_sent == 0 )
+    {
+        errno = EINVAL;
+        return -1;
+    }
+    if ( how != NULL && !strcmp(how, "fail") )
+    {
+        errno = EPERM;
+        return -1;
+    }
+    memset(stats, 0, sizeof(*stats));
+    stats->dirty_count = (uint32_t)dirtied_by_round(rounds_sent);
+    return 0;
 }

@@ -6,7 +6,11 @@
  * libprecopy_preload.so when that is in LD_PRELOAD.
  *
  * Usage: fake_xen_save_driver --p2m N --dirty D1,D2,... [--round-us U]
- *                             [--caller-policy ROUNDS] [--nonlive]
+ *                             [--caller-policy ROUNDS] [--nonlive] [--no-xch]
+ *
+ * --no-xch passes a NULL xc_interface, as no real caller does: the preload
+ * then cannot peek at dirty counts.  Otherwise a dummy handle is passed (the
+ * fake library never dereferences it).
  *
  * Prints "key=value" lines on stdout (see main()).
  */
@@ -45,7 +49,7 @@ static int caller_policy(struct precopy_stats stats, void *data)
 static int usage(void)
 {
     fprintf(stderr, "usage: fake_xen_save_driver --p2m N --dirty D1,D2,... "
-            "[--round-us U] [--caller-policy ROUNDS] [--nonlive]\n");
+            "[--round-us U] [--caller-policy ROUNDS] [--nonlive] [--no-xch]\n");
     return 2;
 }
 
@@ -56,6 +60,7 @@ int main(int argc, char **argv)
     uint32_t flags = XCFLAGS_LIVE;
     struct save_callbacks cb;
     const struct fake_xenguest_result *r;
+    xc_interface *xch = (xc_interface *)&cookie;  /* never dereferenced */
     int rc;
 
     for ( i = 1; i < (unsigned int)argc; i++ )
@@ -66,6 +71,11 @@ int main(int argc, char **argv)
         if ( !strcmp(a, "--nonlive") )
         {
             flags = 0;
+            continue;
+        }
+        if ( !strcmp(a, "--no-xch") )
+        {
+            xch = NULL;
             continue;
         }
         if ( v == NULL )
@@ -105,7 +115,7 @@ int main(int argc, char **argv)
     if ( caller_policy_rounds )
         cb.precopy_policy = caller_policy;
 
-    rc = xc_domain_save(NULL, -1, 1, flags, &cb, XC_STREAM_PLAIN, -1);
+    rc = xc_domain_save(xch, -1, 1, flags, &cb, XC_STREAM_PLAIN, -1);
     r = fake_xenguest_result();
 
     printf("rc=%d\n", rc);

@@ -279,6 +279,46 @@ TEST_F(XenPreloadTest, PredictivePolicyCompletesTheSave) {
   EXPECT_TRUE(r.err.empty()) << r.err;
 }
 
+// After each round, before its bitmap is read, the preload reads the round's dirty count with
+// XEN_DOMCTL_SHADOW_OP_PEEK (the fake library's xc_logdirty_control answers with the scripted count) and
+// predictive decides there on it: its log says after-peek with the count, and never decides blind.
+TEST_F(XenPreloadTest, PredictiveDecidesOnThePeekedCountAfterEachRound) {
+  Outcome r = run(kSettling, {{"PRECOPY_POLICY", "predictive"}, {"PRECOPY_LOG_LEVEL", "info"}});
+  expect_clean(r);
+  EXPECT_NE(r.err.find("reading each round's dirty count at the call after it"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("at=after-peek round=1 dirty_pages=40000 "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("at=after-peek round=2 dirty_pages=2000 "), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("at=before-bitmap"), std::string::npos) << r.err;
+  // The stop is taken at a call after a round, on a count seen there: stop-and-copy sends that count.
+  EXPECT_EQ(r.kv["stop"], "B");
+  ASSERT_GE(r.num("rounds"), 1);
+  EXPECT_EQ(r.num("final"), static_cast<int>(kSettling[r.num("rounds") - 1]));
+}
+
+// A hypervisor that refuses the peek: one line, and the policy decides on predicted counts from there.
+TEST_F(XenPreloadTest, RefusedPeekIsLoggedOnceAndTheSaveGoesOn) {
+  Outcome r = run(kSettling, {{"PRECOPY_POLICY", "predictive"}, {"FAKE_XENGUEST_PEEK", "fail"}});
+  expect_clean(r);
+  auto lines = r.err_lines();
+  ASSERT_EQ(lines.size(), 1u) << r.err;
+  EXPECT_EQ(lines[0], "libprecopy_preload: cannot read the dirty count after round 1 (XEN_DOMCTL_SHADOW_OP_PEEK: "
+                      "Operation not permitted); deciding on predicted counts from here");
+  Outcome logged = run(kSettling, {{"PRECOPY_POLICY", "predictive"}, {"FAKE_XENGUEST_PEEK", "fail"},
+                                   {"PRECOPY_LOG_LEVEL", "info"}});
+  expect_clean(logged);
+  EXPECT_NE(logged.err.find("at=before-bitmap round=1 "), std::string::npos) << logged.err;
+  EXPECT_EQ(logged.err.find("at=after-peek"), std::string::npos) << logged.err;
+}
+
+// Without an xc_interface (no real caller passes none) there is nothing to peek with: silently blind.
+TEST_F(XenPreloadTest, NoInterfaceNoPeek) {
+  Outcome r = run(kSettling, {{"PRECOPY_POLICY", "predictive"}, {"PRECOPY_LOG_LEVEL", "info"}}, true, {"--no-xch"});
+  expect_clean(r);
+  EXPECT_NE(r.err.find("not reading dirty counts after rounds"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("at=after-peek"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("at=before-bitmap round=1 "), std::string::npos) << r.err;
+}
+
 TEST_F(XenPreloadTest, BadPolicyNameFallsBackToXenWithOneLine) {
   Outcome r = run(kBusy, {{"PRECOPY_POLICY", "no-such-policy"}});
   expect_clean(r);
