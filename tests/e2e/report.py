@@ -228,15 +228,22 @@ def normalise_trace(lines, workload, link):
     return '\n'.join(out) + '\n'
 
 
-def replay(cli, policy, trace_path, integration):
+def replay_loop(integration, decision_lines):
+    """The save loop a migration's decisions were taken in: patched for the patched tools; for the
+    preload the stock protocol, with the round's count read at the call after it (stock-peek) where
+    its log says so (at=after-peek), else blind there (stock)."""
+    if integration != 'preload':
+        return 'patched'
+    return 'stock-peek' if any('at=after-peek' in ln for ln in decision_lines) else 'stock'
+
+
+def replay(cli, policy, trace_path, loop):
     """`precopy replay --json` of the recorded trace under the migration's own policy and save
-    loop (stock protocol for the preload, patched for the patched tools); the last JSON object,
-    or {'error': ...}."""
+    loop (replay_loop); the last JSON object, or {'error': ...}."""
     if not cli or not os.access(cli, os.X_OK):
         return {'error': 'precopy CLI not built'}
     parts = [p for p in policy.split(',') if p]
-    cmd = [cli, 'replay', '--json', '--policy', parts[0],
-           '--loop', 'stock' if integration == 'preload' else 'patched']
+    cmd = [cli, 'replay', '--json', '--policy', parts[0], '--loop', loop]
     for kv_ in parts[1:]:
         cmd += ['--set', kv_]
     cmd.append(trace_path)
@@ -354,7 +361,8 @@ def collect(a):
                 f.write(text)
             m['trace_file'] = tpath
             if m.get('policy') and m['policy'] != '-':
-                m['replay'] = replay(a.precopy, m['policy'], tpath, m['integration'])
+                m['replay'] = replay(a.precopy, m['policy'], tpath,
+                                     replay_loop(m['integration'], m.get('decision_lines', [])))
         state = m.get('state', 'gone')
         problems = []
         if m.get('rc') != '0':
