@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "logging.h"
@@ -201,26 +202,32 @@ TEST(Predictive, LooksOnceMoreBeforeCuttingALevelCount) {
   EXPECT_LE(std::max(on_trace, on_twin), floor.ratio + 1e-9);
 }
 
-// In the stock loop a stop at call A would still send the next round live, so predictive leaves it to
-// the next call B: the after-bitmap line says continue, with the stop's own reason and why it waits, and
-// the before-bitmap line after it stops. (The first rounds of data/traces/example.csv, a hot/cold guest
-// that levels off: a round was run on a hope, so no look is taken, and the stop on J at call A after
-// round 4 is final.)
-TEST(Predictive, StockLoopLogsAStopLeftToCallBWithItsReason) {
-  const Trace trace = parse_trace_string(
-      "# precopy-trace v1\n# memory_pages=262144; page_size=4096; bandwidth_bytes_per_s=12500000\n"
-      "round,dirty_pages,seconds,pages_sent\n1,50795,85.89934592,262144\n2,30003,16.6445056,50795\n"
-      "3,25080,9.83138304,30003\n4,23180,8.2182144,25080\n5,22349,7.5956224,23180\n"
-      "6,21930,7.32332032,22349\n7,21623,7.1860224,21930\n",
-      "t");
+// The first rounds of data/traces/example.csv, a hot/cold guest that levels off.
+const char* kLevelsOff =
+    "# precopy-trace v1\n# memory_pages=262144; page_size=4096; bandwidth_bytes_per_s=12500000\n"
+    "round,dirty_pages,seconds,pages_sent\n1,50795,85.89934592,262144\n2,30003,16.6445056,50795\n"
+    "3,25080,9.83138304,30003\n4,23180,8.2182144,25080\n5,22349,7.5956224,23180\n"
+    "6,21930,7.32332032,22349\n7,21623,7.1860224,21930\n";
+
+// predictive replayed on `text` in `loop`, with the library's decision lines (info level) it logged.
+std::pair<Outcome, std::string> replay_logged(const char* text, Loop loop) {
   PolicyConfig c;
   c.policy = "predictive";
   set_log_level(spdlog::level::info);
   testing::internal::CaptureStderr();
-  const Outcome o = replay(trace, c, Loop::kStock);
+  const Outcome o = replay(parse_trace_string(text, "t"), c, loop);
   logger().flush();
-  const std::string log = testing::internal::GetCapturedStderr();
+  std::string log = testing::internal::GetCapturedStderr();
   set_log_level(spdlog::level::warn);
+  return {o, log};
+}
+
+// In the stock loop a stop at call A would still send the next round live, so predictive leaves it to
+// the next call B: the after-bitmap line says continue, with the stop's own reason and why it waits, and
+// the before-bitmap line after it stops. (kLevelsOff: a round was run on a hope, so no look is taken,
+// and the stop on J at call A after round 4 is final.)
+TEST(Predictive, StockLoopLogsAStopLeftToCallBWithItsReason) {
+  const auto [o, log] = replay_logged(kLevelsOff, Loop::kStock);
   EXPECT_EQ(o.live_rounds, 5u);
   const std::string why = "reason=\"another round would not pay for itself";
   const std::size_t deferred = log.find("at=after-bitmap round=4 dirty_pages=23180");
@@ -236,24 +243,13 @@ TEST(Predictive, StockLoopLogsAStopLeftToCallBWithItsReason) {
 // Xen), predictive decides there on the count and a stop is final: the patched loop's decision after the
 // bitmap read, which likewise sees no peeks inside rounds. The after-peek line says so.
 TEST(StockPeekLoop, DecidesAtCallBOnTheCount) {
-  const Trace trace = parse_trace_string(
-      "# precopy-trace v1\n# memory_pages=262144; page_size=4096; bandwidth_bytes_per_s=12500000\n"
-      "round,dirty_pages,seconds,pages_sent\n1,50795,85.89934592,262144\n2,30003,16.6445056,50795\n"
-      "3,25080,9.83138304,30003\n4,23180,8.2182144,25080\n5,22349,7.5956224,23180\n"
-      "6,21930,7.32332032,22349\n7,21623,7.1860224,21930\n",
-      "t");
-  PolicyConfig c;
-  c.policy = "predictive";
-  set_log_level(spdlog::level::info);
-  testing::internal::CaptureStderr();
-  const Outcome o = replay(trace, c, Loop::kStockPeek);
-  logger().flush();
-  const std::string log = testing::internal::GetCapturedStderr();
-  set_log_level(spdlog::level::warn);
+  const auto [o, log] = replay_logged(kLevelsOff, Loop::kStockPeek);
   // The stock loop, blind at call B, stops after round 5 (the test above); on the count, after round 4,
   // where the patched loop stops.
   EXPECT_EQ(o.live_rounds, 4u);
-  EXPECT_EQ(replay(trace, c, Loop::kPatched).live_rounds, 4u);
+  PolicyConfig c;
+  c.policy = "predictive";
+  EXPECT_EQ(replay(parse_trace_string(kLevelsOff, "t"), c, Loop::kPatched).live_rounds, 4u);
   EXPECT_EQ(o.loop, Loop::kStockPeek);
   EXPECT_STREQ(loop_name(o.loop), "stock-peek");
   const std::size_t stop = log.find("at=after-peek round=4 dirty_pages=23180 ");
