@@ -61,6 +61,7 @@ class PredictivePolicy final : public Policy {
   std::string_view name() const override { return "predictive"; }
 
   bool decides_before_bitmap() const override { return true; }
+  bool decides_on_peeked_count() const override { return true; }
 
   void observe_curve(const CurveSample& s) override { curve_.add(s.seconds, static_cast<double>(s.pages)); }
 

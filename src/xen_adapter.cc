@@ -15,8 +15,9 @@
 // cleaned, and send_memory_live() cleans it (reading the bitmap) only after call B, so a
 // XEN_DOMCTL_SHADOW_OP_PEEK without a bitmap at call B returns the dirty count of the round just sent,
 // less the few pages dirtied between the peek and the clean. With it (precopy_xen_policy_peeked, which
-// libprecopy_preload calls) a predicting policy records the round and decides at call B on the count, as
-// in the patched loop after the bitmap read; the next call A then only starts the next round.
+// libprecopy_preload calls) a policy that would predict the count (decides_on_peeked_count) records the
+// round and decides at call B on the count, as in the patched loop after the bitmap read; the next call
+// A then only starts the next round. The others ignore it.
 #include <xenctrl.h>
 #include <xenguest.h>
 
@@ -71,7 +72,7 @@ int Migration::xen_policy_call(unsigned iteration, long dirty_count, long seen_d
     }
     // A clock that stands still or runs backwards gives a zero-length round rather than a huge one.
     round_seconds_ = now >= round_start_ns_ ? static_cast<double>(now - round_start_ns_) / 1e9 : 0.0;
-    if (seen_dirty >= 0 && policy_->decides_before_bitmap()) {
+    if (seen_dirty >= 0 && policy_->decides_on_peeked_count()) {
       // The count is seen: the patched loop's decision, and a stop here is final as it is there.
       Verdict v = record_round(Round{iteration, static_cast<uint64_t>(seen_dirty), round_seconds_, round_pages_});
       log_decision("after-peek", iteration, static_cast<double>(seen_dirty), round_seconds_, v);

@@ -69,6 +69,12 @@ class Policy {
   // the decision to call B; otherwise it acts at call A, accepting one more live round.
   virtual bool decides_before_bitmap() const { return false; }
 
+  // True when, in the stock loop, the round's dirty count read at call B (precopy_xen_policy_peeked)
+  // should replace the prediction: the round is then recorded and decided there, as after the bitmap
+  // read. Policies that replicate stock Xen (`xen`) or record its bitmap counts (`continue`) keep the
+  // default and go on deciding on the bitmap's counts at call A.
+  virtual bool decides_on_peeked_count() const { return false; }
+
   // A peek at the dirty bitmap during a round (without clearing it): `pages` distinct pages were dirty
   // `seconds` into round `round`. Optional evidence of the dirty curve; most policies ignore it.
   virtual void observe_curve(const CurveSample& /*sample*/) {}

@@ -192,10 +192,10 @@ PRECOPY_EXPORT int precopy_xen_policy(struct precopy_stats stats, void *data);
  * only after that call, and XEN_DOMCTL_SHADOW_OP_PEEK with no bitmap
  * (xc_logdirty_control(xch, domid, XEN_DOMCTL_SHADOW_OP_PEEK, NULL, 0, 0,
  * &stats)) returns that count without clearing anything.  Pass it as
- * dirty_pages; a policy that decides before the bitmap (predictive) then
- * decides on the count, as in the patched loop, instead of on a prediction
- * of it.  dirty_pages < 0 (the peek failed) and the call before a round are
- * exactly precopy_xen_policy.  libprecopy_preload calls this.
+ * dirty_pages; a policy that would predict it (predictive) then decides on
+ * the count, as in the patched loop, instead of on a prediction of it; the
+ * others ignore it.  dirty_pages < 0 (the peek failed) and the call before a
+ * round are exactly precopy_xen_policy.  libprecopy_preload calls this.
  */
 PRECOPY_EXPORT int precopy_xen_policy_peeked(struct precopy_stats stats, long dirty_pages, void *data);
 
