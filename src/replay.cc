@@ -66,9 +66,9 @@ void advance_replay_clock(uint64_t& now_ns, double seconds) {
   now_ns = step < kEnd - now_ns ? now_ns + step : kEnd;
 }
 
-// send_memory_live() step by step, with precopy_xen_policy as the callback and the trace as the guest; with
-// `peek`, precopy_xen_policy_peeked given at call B the count the round left (a peek at call B reads what
-// the bitmap read after it returns, less the pages dirtied in between, which a trace does not have).
+// send_memory_live() step by step, with precopy_xen_policy as the callback and the trace as the guest; in
+// Loop::kStockPeek, precopy_xen_policy_peeked at call B, given the count the round left (a peek at call B
+// reads what the bitmap read after it returns, less the pages dirtied in between, which a trace lacks).
 Outcome replay_stock(const Trace& trace, const PolicyConfig& config, Loop loop) {
   Settings settings;
   settings.policy = config;
