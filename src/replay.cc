@@ -92,14 +92,14 @@ Outcome replay_stock(const Trace& trace, const PolicyConfig& config, Loop loop) 
     stats.iteration = x;
     stats.total_written += static_cast<unsigned long>(stats.dirty_count);
     stats.dirty_count = -1;
-    const long peeked = static_cast<long>(trace.rounds[x - 1].dirty_pages);
-    decision = loop == Loop::kStockPeek ? precopy_xen_policy_peeked(stats, peeked, &handle)
+    const long left_dirty = static_cast<long>(trace.rounds[x - 1].dirty_pages);
+    decision = loop == Loop::kStockPeek ? precopy_xen_policy_peeked(stats, left_dirty, &handle)
                                         : precopy_xen_policy(stats, &handle);  // call B
     if (decision != XGS_POLICY_CONTINUE_PRECOPY) {
       return finish(trace, config, loop, x, true, handle.decision().reason);
     }
     if (x == rounds) return ran_off_end(trace, config, loop);
-    stats.dirty_count = peeked;
+    stats.dirty_count = left_dirty;  // the bitmap read after call B
   }
 }
 

@@ -28,7 +28,9 @@ grep -q 'E2E MISMATCH page=0 generation' "$tmp/lost.out" && grep -q 'bad_total=1
 # The skewed writer (workload zipf) rewrites its hot pages and leaves much of the region untouched
 # where the uniform one, with as many writes, has touched nearly all of it (1024 pages, about 4000
 # writes: uniform about 98%, Zipf with s = 1 about 73%).
-touched() { grep 'E2E CHECK' "$1" | sed -n 2p | tr ' ' '\n' | sed -n 's/^touched=//p'; }
+# field FILE N KEY: KEY's value on the N-th CHECK line memcheck printed.
+field() { grep 'E2E CHECK' "$1" | sed -n "$2p" | tr ' ' '\n' | sed -n "s/^$3=//p"; }
+touched() { field "$1" 2 touched; }
 timeout 2.5 "$tmp/memcheck" -m 4 -r 2000 -v 1 -f 1 > "$tmp/uniform.out"
 timeout 2.5 "$tmp/memcheck" -m 4 -r 2000 -v 1 -f 1 -z 1 > "$tmp/zipf.out"
 u=$(touched "$tmp/uniform.out") z=$(touched "$tmp/zipf.out")
@@ -39,7 +41,6 @@ u=$(touched "$tmp/uniform.out") z=$(touched "$tmp/zipf.out")
 # The sweep (workload sweep) writes its region in order: until it wraps, every write is a page not yet
 # written, so touched equals writes exactly (the constant rate of the seed paper's model), and once it
 # has gone round, touched is the whole region.
-field() { grep 'E2E CHECK' "$1" | sed -n "$2p" | tr ' ' '\n' | sed -n "s/^$3=//p"; }
 timeout 2.5 "$tmp/memcheck" -m 4 -r 300 -v 1 -f 1 -s > "$tmp/sweep.out"
 timeout 2.5 "$tmp/memcheck" -m 4 -r 3000 -v 1 -f 1 -s > "$tmp/sweepfull.out"
 w1=$(field "$tmp/sweep.out" 1 writes) t1=$(field "$tmp/sweep.out" 1 touched)
