@@ -171,6 +171,18 @@ def parse_console(lines):
     return gaps, checks, mismatch_lines, oom_killed, clock
 
 
+def workload_steps(lines):
+    """The wall times at which the guest's writer changed its rate (workload step), in order."""
+    walls = []
+    for ln in lines:
+        if 'E2E MEMCHECK step' in ln:
+            try:
+                walls.append(float(kv(ln.split())['wall']))
+            except (KeyError, ValueError):
+                pass
+    return sorted(set(walls))
+
+
 # ---------------------------------------------------------------------------------------
 # traces and replay
 
@@ -279,10 +291,11 @@ def collect(a):
         with open(os.path.join(fdir, os.path.basename(name)), 'w') as f:
             f.write('\n'.join(lines) + '\n')
 
-    consoles = {}
+    consoles, steps = {}, {}
     for name, lines in files.items():
         if name.endswith('.console'):
             consoles[name[:-len('.console')]] = parse_console(lines)
+            steps[name[:-len('.console')]] = workload_steps(lines)
 
     migs, testbed_errors = [], []
     guide = {'blocks': [], 'checks': []}
@@ -331,6 +344,10 @@ def collect(a):
         xl = parse_xl_log(files.get('m%s.log' % n, []))
         m.update(xl)
         gaps, checks, mism, oom_killed, m['downtime_clock'] = consoles.get(m['guest'], ([], [], [], [], None))
+        # Where a step workload changed its rate, in seconds from this migration's start (negative:
+        # before it), so that the trace's rounds can be read as before and after the step.
+        if steps.get(m['guest']):
+            m['workload_step_s'] = round(steps[m['guest']][0] - t0, 2)
         during = [g for (w, g) in gaps if t0 <= w <= t1 + 2.0]
         # The noise floor: the 12 s before, but not the guest's previous migration (its pause ends
         # up to 2 s after xl returns, and migrations of a guest are a few seconds apart).
@@ -631,8 +648,11 @@ def markdown(a):
                 dec = '%d lines' % len(m['decision_lines'])
             if m.get('peek_lines'):
                 dec += ' (and %d peeks)' % len(m['peek_lines'])
+            wl = m.get('workload')
+            if m.get('workload_step_s') is not None:
+                wl = '%s (step at %+.1f s)' % (wl, m['workload_step_s'])
             out.append('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' % (
-                m['n'], m['guest'], m.get('workload'), m['link'], m['integration'],
+                m['n'], m['guest'], wl, m['link'], m['integration'],
                 m.get('policy') if m.get('policy') != '-' else '',
                 'yes' if m['ok'] else '**NO** (%s)' % '; '.join(m['problems']),
                 m['live_rounds'], m.get('stop_copy_pages', ''), fmt(m['total_s'], '%.1f'),

@@ -50,6 +50,18 @@ w2=$(field "$tmp/sweep.out" 2 writes) t2=$(field "$tmp/sweep.out" 2 touched) tf=
   ok "memcheck -s: touched = writes ($t1, $t2) until the region is full, then all 1024 pages" ||
   bad "memcheck -s: writes $w1/$w2 touched $t1/$t2, full run touched $tf"
 "$tmp/memcheck" -m 4 -s -z 1 > /dev/null 2>&1; [ $? = 2 ] && ok "memcheck -s -z refused" || bad "memcheck -s -z accepted"
+# The step (workload step) changes the rate once, at the time given, and says when: writes before the
+# step, none after a step to 0, and one step line between the first and the second check.
+timeout 3.5 "$tmp/memcheck" -m 4 -r 2000 -p 1.5:0 -v 1 -f 1 > "$tmp/step.out"
+s1=$(field "$tmp/step.out" 1 writes) s2=$(field "$tmp/step.out" 2 writes) s3=$(field "$tmp/step.out" 3 writes)
+[[ -n $s1 && -n $s3 ]] && (( s1 > 0 && s2 > s1 && s3 == s2 )) &&
+  [ "$(grep -c 'E2E MEMCHECK step wall=.* rate=0$' "$tmp/step.out")" = 1 ] &&
+  sed -n '/E2E CHECK.*pass=1 /,/E2E CHECK.*pass=2 /p' "$tmp/step.out" | grep -q 'MEMCHECK step' &&
+  grep -q 'bad_total=0$' "$tmp/step.out" &&
+  ok "memcheck -p: writes $s1, $s2 until the step at 1.5 s, then none ($s3)" ||
+  bad "memcheck -p: writes $s1/$s2/$s3; $(grep -c 'MEMCHECK step' "$tmp/step.out") step lines"
+"$tmp/memcheck" -m 4 -r 10 -p 1:-1 > /dev/null 2>&1; [ $? = 2 ] && ok "memcheck -p with a negative rate refused" ||
+  bad "memcheck -p 1:-1 accepted"
 
 # At least the time the rate allows (3 s, with a little slack for the token bucket's first burst); no
 # upper bound: a loaded machine may take longer, and that is not the limiter's fault.
@@ -72,10 +84,12 @@ for f in "$E2E_DIR"/scenarios/*.conf; do
   else bad "scenario does not load: $f"; fi
 done
 wrong=
-for w in writer:8:64 bursty:20:3:2:128 zipf:16 zipf:16:128:0.8 sweep:8 sweep:12:96 gzip:64 sort idle; do
+for w in writer:8:64 bursty:20:3:2:128 zipf:16 zipf:16:128:0.8 sweep:8 sweep:12:96 step:16:40:1:128 step:4:30:0 \
+         gzip:64 sort idle; do
   bash -c "source '$E2E_DIR/lib/scenario.sh'; e2e_check_workload '$w'" || wrong+=" $w refused;"
 done
-for w in writer writer:0 bursty:20:3 zipf:16:128:0 sweep sweep:8:64:1 gzip:0.5 idle:1 wirter:8; do
+for w in writer writer:0 bursty:20:3 zipf:16:128:0 sweep sweep:8:64:1 step:8:30 step:0:30:8 step:8:30:-1 \
+         step:8:30:4:0 gzip:0.5 idle:1 wirter:8; do
   printf 'scenario w\nguest g1 memory=64 workload=%s\n' "$w" > "$tmp/badwl.conf"
   bash -c "source '$E2E_DIR/lib/scenario.sh'; e2e_load_scenario '$tmp/badwl.conf'" 2>"$tmp/badwl.err" &&
     wrong+=" $w accepted;"
@@ -163,6 +177,9 @@ assert g == [(100.5, 812.0)] and len(c) == 1 and not m and not k and clk == 'boo
 assert report.parse_console(['E2E TSLOOP start wall=99.0 threshold_ms=20.0'])[4] == 'monotonic'  # an old observer
 k = report.parse_console(['[    4.824837] Out of memory: Killed process 98 (memcheck) total-vm:58456kB'])[3]
 assert k == ['memcheck'], k
+st = report.workload_steps(['E2E MEMCHECK start pages=10 rate=5', 'E2E MEMCHECK step wall=130.25 rate=0',
+                            'E2E MEMCHECK step wall=130.25 rate=0', 'E2E MEMCHECK step wall=x rate=0'])
+assert st == [130.25], st  # the step's wall time once, however often the console repeats it
 t = report.normalise_trace(['# precopy-trace v1', '# memory_pages=4; page_size=4096', 'round,dirty_pages,seconds,pages_sent', '1,2,0.5,4'], 'idle', '1g')
 assert '# source=xen; workload=idle; link=1g' in t, t
 # A result collected in another clone (the fresh-clone CI run) names the scenario as in any clone.

@@ -13,8 +13,13 @@
  *         E2E CHECK wall=<unix s> pass=<n> pages=<N> writes=<total> touched=<pages ever written>
  *                   bad=<pass> bad_total=<all>
  *
- * Usage: memcheck -m MIB [-r PAGES_PER_S] [-b ON_S:OFF_S] [-z S | -s] [-v VERIFY_S] [-f FULL_EVERY]
+ * Usage: memcheck -m MIB [-r PAGES_PER_S] [-p AFTER_S:PAGES_PER_S] [-b ON_S:OFF_S] [-z S | -s]
+ *                 [-v VERIFY_S] [-f FULL_EVERY]
  *   -r 0 = idle (the region is still verified; it catches corruption of untouched pages).
+ *   -p   a step: AFTER_S seconds after the start, write at the second rate instead of -r (0: stop
+ *        writing): a job that starts or ends in the middle of a migration.  Prints one line
+ *            E2E MEMCHECK step wall=<unix s> rate=<pages/s>
+ *        when it happens, so that the step can be placed among the migration's rounds.
  *   -b   bursty: write at -r for ON_S seconds, then pause OFF_S seconds, repeat.
  *   -z   skewed: the page of popularity rank r (1 = most written) is written with probability
  *        proportional to r^-S (Zipf), instead of uniformly.  A few pages are rewritten all the
@@ -117,12 +122,15 @@ static uint64_t zipf_page(void) {
 }
 
 int main(int argc, char **argv) {
-  double mib = 16, rate = 0, on_s = 0, off_s = 0, verify_s = 2;
+  double mib = 16, rate = 0, on_s = 0, off_s = 0, verify_s = 2, step_after_s = -1, step_rate = 0;
   int full_every = 5, opt, selftest = 0, sweep = 0;
-  while ((opt = getopt(argc, argv, "m:r:b:z:sv:f:X")) != -1) {
+  while ((opt = getopt(argc, argv, "m:r:p:b:z:sv:f:X")) != -1) {
     switch (opt) {
     case 'm': mib = atof(optarg); break;
     case 'r': rate = atof(optarg); break;
+    case 'p':
+      if (sscanf(optarg, "%lf:%lf", &step_after_s, &step_rate) != 2 || !(step_after_s >= 0) || !(step_rate >= 0)) return 2;
+      break;
     case 'b': if (sscanf(optarg, "%lf:%lf", &on_s, &off_s) != 2) return 2; break;
     case 'z': zipf_s = atof(optarg); if (!(zipf_s > 0)) return 2; break;
     case 's': sweep = 1; break;
@@ -130,7 +138,7 @@ int main(int argc, char **argv) {
     case 'f': full_every = atoi(optarg); break;
     case 'X': selftest = 1; break;
     default:
-      fprintf(stderr, "usage: memcheck -m MIB [-r PAGES_PER_S] [-b ON:OFF] [-z S | -s] [-v S] [-f N]\n");
+      fprintf(stderr, "usage: memcheck -m MIB [-r PAGES_PER_S] [-p AFTER_S:PAGES_PER_S] [-b ON:OFF] [-z S | -s] [-v S] [-f N]\n");
       return 2;
     }
   }
@@ -157,6 +165,11 @@ int main(int argc, char **argv) {
     double t = now_mono(), dt = t - last;
     last = t;
     if (dt > 1.0) dt = 1.0;  /* do not try to catch up after a long pause (migration) */
+    if (step_after_s >= 0 && t - t0 >= step_after_s) {
+      rate = step_rate;
+      step_after_s = -1;
+      printf("E2E MEMCHECK step wall=%.3f rate=%.0f\n", now_wall(), rate);
+    }
     int writing = rate > 0;
     if (rate > 0 && on_s > 0) {
       double cyc = on_s + off_s, ph = (t - t0) - cyc * (double)(long)((t - t0) / cyc);

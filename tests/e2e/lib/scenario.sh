@@ -9,9 +9,14 @@
 #   guest NAME memory=MIB workload=SPEC [warmup=S] [vcpus=N]
 #                                          SPEC: idle | writer:MIBPS[:WSS] | gzip[:MIB] |
 #                                          sort[:MIB] | bursty:MIBPS:ON_S:OFF_S[:WSS] |
-#                                          zipf:MIBPS[:WSS[:S]] | sweep:MIBPS[:WSS]
+#                                          zipf:MIBPS[:WSS[:S]] | sweep:MIBPS[:WSS] |
+#                                          step:MIBPS:AFTER_S:MIBPS2[:WSS]
 #                                          (numbers > 0, the gzip and sort sizes whole; S the
-#                                          skew, default 1; sweep writes its region in order)
+#                                          skew, default 1; sweep writes its region in order;
+#                                          step writes at MIBPS2, which may be 0, from AFTER_S
+#                                          seconds after the guest's writer started: a job
+#                                          that starts or ends during the migration, which
+#                                          begins warmup seconds after the guest is ready)
 #   migrate GUEST link=NAME integration=stock|preload|patched [policy=SPEC] [record=1]
 #           [repeat=N] [settle=S]
 #                                          policy SPEC as for `xl migrate --precopy-policy=`,
@@ -53,8 +58,10 @@ e2e_rate_bytes() { # 100mbit -> 12500000
 # migration would pass while measuring the wrong thing: refuse it here, before anything boots.
 e2e_check_workload() { # e2e_check_workload SPEC -> 0 if the guest knows it
   local n='(0*[1-9][0-9]*(\.[0-9]+)?|0*\.[0-9]*[1-9][0-9]*)' i='0*[1-9][0-9]*'  # > 0; whole and > 0
+  local z='[0-9]+(\.[0-9]+)?'  # >= 0
   [[ $1 =~ ^idle$ || $1 =~ ^writer:$n(:$n)?$ || $1 =~ ^(gzip|sort)(:$i)?$ ||
-     $1 =~ ^bursty:$n:$n:$n(:$n)?$ || $1 =~ ^zipf:$n(:$n(:$n)?)?$ || $1 =~ ^sweep:$n(:$n)?$ ]]
+     $1 =~ ^bursty:$n:$n:$n(:$n)?$ || $1 =~ ^zipf:$n(:$n(:$n)?)?$ || $1 =~ ^sweep:$n(:$n)?$ ||
+     $1 =~ ^step:$n:$n:$z(:$n)?$ ]]
 }
 
 # What a guest's kernel, initramfs and tools take beside the workload's pages: a 192 MiB guest reports
@@ -69,7 +76,7 @@ e2e_workload_memory_mib() {
   IFS=: read -r kind a b c d <<<"$1"
   case "$kind" in
     writer|zipf|sweep) awk -v w="${b:-64}" -v o=$E2E_GUEST_OVERHEAD_MIB 'BEGIN{printf "%d", w + o + 0.999}' ;;
-    bursty) awk -v w="${d:-64}" -v o=$E2E_GUEST_OVERHEAD_MIB 'BEGIN{printf "%d", w + o + 0.999}' ;;
+    bursty|step) awk -v w="${d:-64}" -v o=$E2E_GUEST_OVERHEAD_MIB 'BEGIN{printf "%d", w + o + 0.999}' ;;
     gzip) echo $(( 16 + 2 * ${a:-8} + E2E_GUEST_OVERHEAD_MIB )) ;;
     sort) echo $(( 16 + 2 * ${a:-4} + E2E_GUEST_OVERHEAD_MIB )) ;;
     *) echo $(( 16 + E2E_GUEST_OVERHEAD_MIB )) ;;
