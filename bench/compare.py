@@ -13,8 +13,8 @@ Only traces recorded with "always continue" count (as in `precopy evaluate`).
 Usage: bench/compare.py BASE_REV [PATH ...] [--against REV] [--build-dir build/release] [--top 8]
   BASE_REV   a commit (its precopy is built in build/compare/<commit>, a git worktree, once)
   PATH       trace directories, each a set, and trace files, together one set (default: data/traces,
-             and the bursty and jitter stress sets that bench/bursty_traces.py and
-             bench/jittery_traces.py --noise 0.3 write)
+             and the bursty, jitter and step stress sets that bench/bursty_traces.py,
+             bench/jittery_traces.py --noise 0.3 and bench/step_traces.py write)
   --against  compare with this commit instead of the working tree
 
 Example: bench/compare.py f561d10 --against 7afd50c data/traces/xen-v*.csv   (why 7afd50c was reverted)
@@ -139,9 +139,15 @@ def measure(binary, files, loop):
 def stress_sets(binary, scratch):
     bursty = os.path.join(scratch, "bursty")
     jitter = os.path.join(scratch, "jitter")
+    step = os.path.join(scratch, "step")
     run([sys.executable, "bench/bursty_traces.py", bursty, "--precopy", binary])
     run([sys.executable, "bench/jittery_traces.py", jitter, "--noise", "0.3"])
-    return [bursty, jitter]
+    try:
+        run([sys.executable, "bench/step_traces.py", step, "--precopy", binary])
+    except subprocess.CalledProcessError:  # a build from before the simulator's step workload
+        log("the step stress set needs a precopy with the simulator's step workload; skipped")
+        return [bursty, jitter]
+    return [bursty, jitter, step]
 
 
 def main():

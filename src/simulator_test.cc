@@ -496,6 +496,47 @@ TEST(Workloads, BurstyRejectsPhasesItCannotWalk) {
   EXPECT_NO_THROW(make_workload("bursty:off=0")->start(context, 1));
 }
 
+// The testbed's step guest: `rate` writes/s until `after`, then `rate2`. A window on either side sees its
+// side's rate, one across the step both parts, and the background falls anywhere, before and after.
+TEST(Workloads, StepChangesTheRateOnceAtItsTime) {
+  auto workload = make_workload("step:rate=1000,after=5,rate2=100,wss=500,background=0");
+  workload->start({10000, 4096, 1000}, 1);
+  EXPECT_NEAR(writes_between(*workload, 0, 5), 5000, 1e-6);
+  EXPECT_NEAR(writes_between(*workload, 5, 7), 200, 1e-6);
+  EXPECT_NEAR(writes_between(*workload, 4.5, 5.5), 500 + 50, 1e-6);
+  std::vector<WriteRegion> regions;
+  workload->writes(1, 2, regions);
+  for (const WriteRegion& region : regions) EXPECT_LE(region.first_page + region.page_count, 500u);
+  auto ends = make_workload("step:rate=1000,after=5,rate2=0,wss=500,background=10");
+  ends->start({10000, 4096, 1000}, 1);
+  EXPECT_NEAR(writes_between(*ends, 6, 8), 20, 1e-6);  // only the background once the job has ended
+  EXPECT_THROW(make_workload("step:rate2=-1")->start({10000, 4096, 1000}, 1), std::invalid_argument);
+}
+
+// Simulated, a guest faster than the link whose job ends after a few rounds converges then: the counts
+// hold level while the job runs and fall to the background within two rounds of the step.
+TEST(Simulator, StepGuestConvergesOnceItsJobEnds) {
+  SimulationConfig config;
+  config.memory_pages = 49152;               // 192 MiB
+  config.bandwidth_bytes_per_s = 12.5e6;     // 100 Mbit/s: 3052 pages/s
+  config.rounds = 20;
+  config.seed = 1;
+  const Trace trace = simulate(config, "step:rate=14MiB/s,after=45,rate2=0,wss=96MiB");
+  double elapsed = 0;
+  std::size_t step_round = 0;
+  for (std::size_t i = 0; i < trace.rounds.size(); ++i) {
+    elapsed += trace.rounds[i].seconds;
+    if (elapsed >= 45) {
+      step_round = i;
+      break;
+    }
+  }
+  ASSERT_GE(step_round, 2u);
+  ASSERT_LT(step_round + 2, trace.rounds.size());
+  EXPECT_GT(trace.rounds[step_round - 1].dirty_pages, 5000u);   // level while the job runs
+  EXPECT_LT(trace.rounds[step_round + 2].dirty_pages, 200u);    // the background once it has ended
+}
+
 // Simulated over the testbed's link, the bursty guest shows what the real one does: a round inside a
 // pause leaves only the background dirty, after rounds that the bursts kept hundreds of times higher.
 TEST(Simulator, BurstyGuestEndsInAQuietRound) {

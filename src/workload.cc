@@ -499,6 +499,43 @@ class BurstyWorkload : public BuiltinWorkload {
   uint64_t wss_ = 0;
 };
 
+// ---- step: a job that starts or ends during the migration --------------------------------------------
+
+const std::vector<ParameterDef> kStepParams{
+    {"rate", Kind::kRate, "8MiB/s", "writes per second into the working set before the step"},
+    {"after", Kind::kSeconds, "20", "when the rate changes, in seconds from the start of the migration"},
+    {"rate2", Kind::kRate, "1MiB/s", "writes per second into the working set after the step (0: the job ended)"},
+    {"wss", Kind::kPages, "25%", "working set the writes fall on (the first pages of memory)"},
+    {"background", Kind::kRate, "20", "writes per second anywhere in memory, before and after (the rest of the system)"},
+};
+
+// The e2e testbed's step guest (memcheck -p AFTER_S:RATE2): uniform random writes at `rate`, then from
+// `after` seconds on at `rate2`. Every other workload writes the same way from the first round to the
+// last (or repeats a cycle); a step is the change no earlier round announces: a guest that looked
+// non-convergent converges once its job ends, or a converging one turns into a heavy writer.
+class StepWorkload : public BuiltinWorkload {
+ public:
+  using BuiltinWorkload::BuiltinWorkload;
+
+  void writes(double begin_s, double end_s, std::vector<WriteRegion>& out) override {
+    uniform_writes(0, context().memory_pages, background_, end_s - begin_s, out);
+    uniform_writes(0, wss_, rate_, std::min(end_s, after_s_) - begin_s, out);   // the part before the step
+    uniform_writes(0, wss_, rate2_, end_s - std::max(begin_s, after_s_), out);  // and after it
+  }
+
+ private:
+  void prepare(uint64_t) override {
+    rate_ = number("rate");
+    after_s_ = number("after");
+    rate2_ = number("rate2");
+    wss_ = pages("wss");
+    background_ = number("background");
+  }
+
+  double rate_ = 0, after_s_ = 0, rate2_ = 0, background_ = 0;
+  uint64_t wss_ = 0;
+};
+
 // ---- the catalog -------------------------------------------------------------------------------------
 
 using Factory = std::function<std::unique_ptr<Workload>(const std::string&, const std::vector<ParameterDef>&,
@@ -538,6 +575,10 @@ const std::vector<Entry>& entries() {
        "a writer that switches on and off on a fixed period (the e2e testbed's bursty guest): a round inside "
        "a pause dirties almost nothing",
        &kBurstyParams, factory<BurstyWorkload>()},
+      {"step",
+       "a job that starts or ends during the migration: uniform writes at one rate, then from a given time "
+       "on at another",
+       &kStepParams, factory<StepWorkload>()},
       {"idle", "an idle guest: a few pages touched by timers and daemons", &kIdleParams, factory<HotColdWorkload>()},
       {"heavy", "writers faster than the link: uniform writes to a large set at a multiple of the link rate "
                 "(never converges)",
