@@ -82,7 +82,6 @@ class PredictivePolicy final : public Policy {
     // than a count's own noise, about its square root): when a round shorter than the one before does,
     // the guest's rate changes over time (bursts, phases), and a quieter phase may come at any round.
     if (r.round >= 2 && r.seconds < last_seconds_ && clearly_more(dirty, dirty_)) rate_varies_ = true;
-    if (falling_rate_.fell()) rate_has_fallen_ = true;
     if (!fewest_dirty_ || dirty < *fewest_dirty_) fewest_dirty_ = dirty;
     if (r.round == 1) first_dirty_ = dirty;
     if (r.round >= 2 && clearly_fewer(dirty, first_dirty_)) fell_below_round_one_ = true;
@@ -220,7 +219,7 @@ class PredictivePolicy final : public Policy {
     // Waiting for one pays only where a quiet round is seen before the stop: after the bitmap read. At
     // the stock loop's call B a stop is blind to the round just sent, so waiting there is a guess on a
     // guess (on a guest whose count merely jitters round to round it burns rounds: see predictive.md).
-    const bool waits_for_quiet = rate_varies_ && rate_has_fallen_ && fewest_dirty_ && count == Count::kSeen;
+    const bool waits_for_quiet = rate_varies_ && fewest_dirty_ && count == Count::kSeen;
     const double quiet_phase = waits_for_quiet ? *fewest_dirty_ : below_curve;
     const double optimistic = std::min(below_curve, quiet_phase);
     if (optimistic >= guess) return stop_after_a_second_look("another round would not pay for itself");
@@ -385,7 +384,6 @@ class PredictivePolicy final : public Policy {
   bool fell_below_round_one_ = false;       // a later round left clearly fewer pages dirty than round 1
   bool hoped_ = false;                      // a round has been run on a hope (kHope)
   bool rate_varies_ = false;   // a shorter round dirtied clearly more pages than the one before it
-  bool rate_has_fallen_ = false;  // a round's rate fell clearly below the round's before it (FallingRate)
   FallingRate falling_rate_;    // whether the newest round's rate fell, and how far to trust that
   std::optional<double> fewest_dirty_;  // the fewest pages any round so far left dirty
   std::optional<double> expected_dirty_;  // what the curve, before learning it, expected of the look's round
