@@ -183,7 +183,10 @@ class PredictivePolicy final : public Policy {
     const std::optional<double> curve_guess = curve_.predict_no_lower_than_newest(next_seconds, memory);
     if (!curve_guess) return {Decision::kContinue, "no dirty-curve evidence yet"};
     const double guess = best_guess(next_seconds, *curve_guess, count);
-    if (budget_s_ && budget_reachable(round, dirty, spp, memory)) return {Decision::kContinue, kBudgetWithinReach};
+    // The roll-forward assumes the count keeps falling; a count that has just risen clearly says it does
+    // not, whatever older samples of a quieter phase promise for short windows.
+    const bool count_rose = count == Count::kSeen && round >= 2 && clearly_more(dirty, previous_dirty_);
+    if (budget_s_ && !count_rose && budget_reachable(round, dirty, spp, memory)) return {Decision::kContinue, kBudgetWithinReach};
     if (budget_s_ && still_converging(spp)) return {Decision::kContinue, kBudgetMayBeMet};
     const double change_if_guess_right = next_seconds + (1 + weight_) * (guess - dirty) * spp;
     // A prediction that has already cost rounds must promise more than they cost (count_forecast_cost).
