@@ -229,12 +229,8 @@ class PredictivePolicy final : public Policy {
     // Waiting on a hope is ski rental: each round that does not bring it costs a round, and the hope is
     // worth at most most_gain. Go on only while what the waiting has cost so far, plus this round, is
     // less than that: a guest that never delivers loses at most about what it could have won.
-    // The prize is what the hope was worth when the waiting began: a count that rises while it waits
-    // (a job that started, not a burst that will pass) would otherwise raise the prize with every round
-    // it costs, and the waiting would no longer be bounded by what it could have won.
-    const double gain = std::min(most_gain(round, dirty, optimistic / dirty, spp), hope_prize_.value_or(INFINITY));
+    const double gain = most_gain(round, dirty, optimistic / dirty, spp);
     if (gain > change_if_guess_right + cost_s_[kHope]) {
-      prize_of_this_hope_ = gain;
       if (quiet_phase < below_curve) return {Decision::kContinue, kHedgeOnQuietPhase};
       return {Decision::kContinue, kHedgeOnCurve};
     }
@@ -288,7 +284,6 @@ class PredictivePolicy final : public Policy {
     if (v.decision == Decision::kContinue && (why == kHedgeOnQuietPhase || why == kHedgeOnCurve || why == kRateFell)) {
       decided_on_ = kHope;
       hoped_ = true;
-      if (!hope_prize_ && (why == kHedgeOnQuietPhase || why == kHedgeOnCurve)) hope_prize_ = prize_of_this_hope_;
     }
     return v;
   }
@@ -312,7 +307,6 @@ class PredictivePolicy final : public Policy {
     if (running_on_ != kNoForecast && j > last_j_) cost_s_[running_on_] += j - last_j_;
     if (forecast_start_j_ && j < *forecast_start_j_) {
       cost_s_ = {};
-      hope_prize_.reset();
       forecast_start_j_.reset();
     }
     last_j_ = j;
@@ -401,8 +395,6 @@ class PredictivePolicy final : public Policy {
   double last_j_ = 0;                    // J had the migration stopped after the last round
   std::array<double, 2> cost_s_{};       // what rounds run on each kind of forecast have added to J
   std::optional<double> forecast_start_j_;  // J when the accounts opened
-  std::optional<double> hope_prize_;        // what the hope could gain when its account opened
-  mutable double prize_of_this_hope_ = 0;   // what the last verdict that hoped weighed the hope at
   std::optional<double> budget_pursuit_j_;  // J when the budget pursuit began, or still_converging() renewed it
 };
 
