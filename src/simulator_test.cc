@@ -513,8 +513,8 @@ TEST(Workloads, StepChangesTheRateOnceAtItsTime) {
   EXPECT_THROW(make_workload("step:rate2=-1")->start({10000, 4096, 1000}, 1), std::invalid_argument);
 }
 
-// Simulated, a guest faster than the link whose job ends after a few rounds converges then: the counts
-// hold level while the job runs and fall to the background within two rounds of the step.
+// Simulated, a guest faster than the link whose job ends after a few rounds converges then: its count
+// stays in the thousands while the job runs and falls to the background within two rounds of the step.
 TEST(Simulator, StepGuestConvergesOnceItsJobEnds) {
   SimulationConfig config;
   config.memory_pages = 49152;               // 192 MiB
