@@ -229,14 +229,9 @@ class PredictivePolicy final : public Policy {
     // Waiting on a hope is ski rental: each round that does not bring it costs a round, and the hope is
     // worth at most most_gain. Go on only while what the waiting has cost so far, plus this round, is
     // less than that: a guest that never delivers loses at most about what it could have won.
-    // A knee makes every shorter round cheaper by the same ratio; a quiet phase is one round as quiet as
-    // the quietest so far, after which the guest is as busy as before: what it saves is that round's
-    // fall, not a series of falls at its ratio.
-    const double curve_gain = most_gain(round, dirty, below_curve / dirty, spp);
-    const double quiet_gain = std::max(0.0, -(next_seconds + (1 + weight_) * (quiet_phase - dirty) * spp));
-    const double gain = std::max(curve_gain, quiet_gain);
+    const double gain = most_gain(round, dirty, optimistic / dirty, spp);
     if (gain > change_if_guess_right + cost_s_[kHope]) {
-      if (quiet_gain > curve_gain) return {Decision::kContinue, kHedgeOnQuietPhase};
+      if (quiet_phase < below_curve) return {Decision::kContinue, kHedgeOnQuietPhase};
       return {Decision::kContinue, kHedgeOnCurve};
     }
     if (gain > change_if_guess_right) {
