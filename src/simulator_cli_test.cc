@@ -107,7 +107,7 @@ TEST(CliSimulate, BadInputIsOneLineExitTwoAndNoFile) {
   const Result one_line = simulate("--memory 512MiB --bandwidth 100Mbit --workload nosuch");
   EXPECT_EQ(one_line.err,
             "precopy: error: --workload: unknown workload 'nosuch' (known: constant, hotcold, zipf, alloc, "
-            "kcompile, bursty, idle, heavy)\n");
+            "kcompile, bursty, step, idle, heavy)\n");
 }
 
 TEST(CliSimulate, UnwritableOutputFailsWithoutLeavingFiles) {
