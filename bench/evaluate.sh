@@ -689,7 +689,8 @@ round fitting a budget once cost far more: with a 1 s budget, the roll-forward t
 below the rounds by the peeks of the quieter rounds before the step, found one within reach after
 every rise, and `xen-ju16` ran 15 rounds (2.78 × the oracle's J); a count that has just clearly risen
 now ends that roll-forward (9 rounds, 1.97; [predictive.md](predictive.md)). Live, three of the shapes
-under each policy: `tests/e2e/scenarios/step-live.conf` ([e2e.md](e2e.md)).
+under each policy: `tests/e2e/scenarios/step-live.conf` ([paper-reproduction.md](paper-reproduction.md)).
+Where a job faster than the link starts in round 2 or 3, the paper's stop after round 2 is the oracle's.
 
 MD
   j_table "$data/holdout14-patched.md"
@@ -769,11 +770,12 @@ guest whose count starts to rise round after round, each round longer than the l
 shows at the start of a burst, and `predictive` waits for a round as quiet as the quietest so far,
 bounded by ski rental; but the bound is what a quiet round would save from the count now, and a count
 that keeps rising raises it with every round waited, so on a step-up the waiting costs about as much
-again as the migration (2.2 to 2.9 × the oracle's J on three of the 60). Two ways to stop that were
-tried and not kept, because bursty guests pay for them: waiting for a quiet phase only on a guest
-whose rate has also been seen to fall (commit 7751827, reverted) and a prize frozen at what the hope
-was worth when the waiting began (commit 160f35d, reverted); [predictive.md](predictive.md) has the
-figures. With budgets the misses are step-downs after level rounds, as on the real fourteenth set.
+again as the migration (2.2 to 2.9 × the oracle's J on three of the 60; on a real guest, live, five
+rounds of waiting: [paper-reproduction.md](paper-reproduction.md)). Three ways to stop that were tried
+and not kept, because bursty guests pay for them: waiting for a quiet phase only on a guest whose rate
+has also been seen to fall (commit 7751827, reverted), a prize frozen at what the hope was worth when
+the waiting began (commit 160f35d, reverted) and a quiet phase valued at one round's fall (commit
+dc4763c, reverted); [predictive.md](predictive.md) has the figures. With budgets the misses are step-downs after level rounds, as on the real fourteenth set.
 
 MD
   j_table "$data/step-patched.md"
