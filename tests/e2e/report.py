@@ -183,6 +183,18 @@ def workload_steps(lines):
     return sorted(set(walls))
 
 
+def workload_failures(lines):
+    """What the guest said of a workload that stopped working (a compiler that failed), in order."""
+    out = []
+    for ln in lines:
+        i = ln.find('E2E WORK ')
+        if i >= 0 and ' failed' in ln[i:]:
+            msg = ln[i + len('E2E WORK '):].strip()
+            if msg not in out:
+                out.append(msg)
+    return out
+
+
 # ---------------------------------------------------------------------------------------
 # traces and replay
 
@@ -291,11 +303,12 @@ def collect(a):
         with open(os.path.join(fdir, os.path.basename(name)), 'w') as f:
             f.write('\n'.join(lines) + '\n')
 
-    consoles, steps = {}, {}
+    consoles, steps, work_failed = {}, {}, {}
     for name, lines in files.items():
         if name.endswith('.console'):
             consoles[name[:-len('.console')]] = parse_console(lines)
             steps[name[:-len('.console')]] = workload_steps(lines)
+            work_failed[name[:-len('.console')]] = workload_failures(lines)
 
     migs, testbed_errors = [], []
     guide = {'blocks': [], 'checks': []}
@@ -395,6 +408,9 @@ def collect(a):
         if oom_killed:
             problems.append('the guest ran out of memory (its kernel killed %s): give it more memory '
                             '(guest ... memory=)' % ', '.join(sorted(set(oom_killed))))
+        # A workload that died measured a guest that no longer does what the scenario names.
+        for msg in work_failed.get(m['guest'], []):
+            problems.append('the guest\'s workload stopped: %s' % msg)
         # The guest is paused from the moment it is suspended until the receiver has every page
         # sent after that, and those pages pass the rate-limited pipe: a shorter pause than the link
         # needs for them (less the pipes' few hundred KiB of buffering) was not measured right.

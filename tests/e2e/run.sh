@@ -27,6 +27,7 @@ source "$E2E_DIR/lib/common.sh"
 source "$E2E_DIR/lib/cache.sh"
 source "$E2E_DIR/lib/scenario.sh"
 source "$E2E_DIR/lib/stage.sh"
+source "$E2E_DIR/lib/compiler.sh"
 
 main() {
 local OUT= RECORD=0 REPORT=0 BUILD=1 SCEN= budget g t0 qrc rc

@@ -85,11 +85,11 @@ for f in "$E2E_DIR"/scenarios/*.conf; do
 done
 wrong=
 for w in writer:8:64 bursty:20:3:2:128 zipf:16 zipf:16:128:0.8 sweep:8 sweep:12:96 step:16:40:1:128 step:4:30:0 \
-         gzip:64 sort idle; do
+         gzip:64 sort idle compile compile:2; do
   bash -c "source '$E2E_DIR/lib/scenario.sh'; e2e_check_workload '$w'" || wrong+=" $w refused;"
 done
 for w in writer writer:0 bursty:20:3 zipf:16:128:0 sweep sweep:8:64:1 step:8:30 step:0:30:8 step:8:30:-1 \
-         step:8:30:4:0 gzip:0.5 idle:1 wirter:8; do
+         step:8:30:4:0 gzip:0.5 idle:1 wirter:8 compile:0 compile:1.5 compile:2:1; do
   printf 'scenario w\nguest g1 memory=64 workload=%s\n' "$w" > "$tmp/badwl.conf"
   bash -c "source '$E2E_DIR/lib/scenario.sh'; e2e_load_scenario '$tmp/badwl.conf'" 2>"$tmp/badwl.err" &&
     wrong+=" $w accepted;"
@@ -104,10 +104,37 @@ if ! bash -c "source '$E2E_DIR/lib/scenario.sh'; e2e_load_scenario '$tmp/small.c
    grep -q 'memory=192 is too small for workload=zipf:16:128: it needs at least 208 MiB' "$tmp/small.err" &&
    grep -q '1 bad line(s)' "$tmp/small.err"; then ok "scenario: a bad line before the last fails the load; too small a guest is refused"
 else bad "scenario: a bad guest line before the last: $(cat "$tmp/small.err")"; fi
+printf 'scenario c\nguest g1 memory=192 workload=compile\n' > "$tmp/smallcc.conf"
+if ! bash -c "source '$E2E_DIR/lib/scenario.sh'; e2e_load_scenario '$tmp/smallcc.conf'" 2>"$tmp/smallcc.err" &&
+   grep -q 'memory=192 is too small for workload=compile: it needs at least 208 MiB' "$tmp/smallcc.err"; then
+  ok "scenario: a compiling guest needs room for the compiler's files and heap"
+else bad "scenario: compile in 192 MiB: $(cat "$tmp/smallcc.err")"; fi
 printf 'scenario m\nguest g1 memory=1g\n' > "$tmp/badmem.conf"
 if ! bash -c "source '$E2E_DIR/lib/scenario.sh'; e2e_load_scenario '$tmp/badmem.conf'" 2>"$tmp/badmem.err" &&
    grep -q 'memory=1g: a whole number of MiB' "$tmp/badmem.err"; then ok "scenario: memory=1g refused with a reason"
 else bad "scenario: memory=1g was not refused"; fi
+
+# The compiling guest's compiler (lib/compiler.sh) is whole: in a root holding nothing else it compiles
+# every source the guest compiles (the guest's initramfs adds only busybox). Needs root or user namespaces.
+ccroot="$tmp/ccroot"
+if (REPO_ROOT="$E2E_DIR/../.."; source "$E2E_DIR/lib/compiler.sh"; stage_compiler "$ccroot") 2>"$tmp/cc.err"; then
+  # absolute paths: the compiles run with the guest's PATH, which has no sbin
+  as_root=("$(command -v chroot)"); [ "$(id -u)" = 0 ] || as_root=("$(command -v unshare)" -r "${as_root[0]}")
+  if "${as_root[@]}" "$ccroot" /usr/bin/gcc --version >/dev/null 2>&1; then
+    n_src=0 n_obj=0
+    for f in "$ccroot"/src/*.i; do
+      n_src=$((n_src + 1)); o=/tmp/$(basename "$f" .i).o
+      PATH=/usr/bin "${as_root[@]}" "$ccroot" /usr/bin/gcc -O2 -g -c "/src/$(basename "$f")" -o "$o" 2>>"$tmp/cc.err" &&
+        [ -s "$ccroot$o" ] && n_obj=$((n_obj + 1))
+    done
+    (( n_src >= 8 && n_obj == n_src )) && ok "compile workload: the staged compiler alone compiles all $n_src sources" ||
+      bad "compile workload: $n_obj of $n_src sources compiled in the staged root: $(head -c 400 "$tmp/cc.err")"
+  else
+    echo "skip compile workload: no chroot here (neither root nor user namespaces)"
+  fi
+else
+  bad "compile workload: staging the compiler failed: $(cat "$tmp/cc.err")"
+fi
 
 # The operator's guide walk-through reads docs/operators-guide.md: its blocks must extract as the dom0
 # will run them (a guide edit that breaks this fails here, in seconds, before QEMU).
@@ -180,6 +207,9 @@ assert k == ['memcheck'], k
 st = report.workload_steps(['E2E MEMCHECK start pages=10 rate=5', 'E2E MEMCHECK step wall=130.25 rate=0',
                             'E2E MEMCHECK step wall=130.25 rate=0', 'E2E MEMCHECK step wall=x rate=0'])
 assert st == [130.25], st  # the step's wall time once, however often the console repeats it
+wf = report.workload_failures(['E2E WORK compile job=0 files=8 wall=5', 'E2E WORK compile failed job=0 file=/src/a.i: x',
+                               'E2E WORK compile failed job=0 file=/src/a.i: x'])
+assert wf == ['compile failed job=0 file=/src/a.i: x'], wf
 t = report.normalise_trace(['# precopy-trace v1', '# memory_pages=4; page_size=4096', 'round,dirty_pages,seconds,pages_sent', '1,2,0.5,4'], 'idle', '1g')
 assert '# source=xen; workload=idle; link=1g' in t, t
 # A result collected in another clone (the fresh-clone CI run) names the scenario as in any clone.

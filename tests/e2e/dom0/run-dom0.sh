@@ -100,11 +100,13 @@ run_migration() {
 n=0
 for g in "${E2E_GUESTS[@]}"; do
   mem=${E2E_GUEST[$g.memory]} wl=${E2E_GUEST[$g.workload]}
+  initrd=/e2e/guest.cpio.gz
+  [[ $wl == compile* ]] && initrd=/e2e/guest-compile.cpio.gz  # with the compiler (lib/compiler.sh)
   cat > /tmp/e2e/$g.cfg <<CFG
 name = "$g"
 type = "pv"
 kernel = "/boot/vmlinuz"
-ramdisk = "/e2e/guest.cpio.gz"
+ramdisk = "$initrd"
 extra = "console=hvc0 rdinit=/init quiet e2e.workload=$wl"
 memory = $mem
 vcpus = ${E2E_GUEST[$g.vcpus]}

@@ -10,13 +10,14 @@
 #                                          SPEC: idle | writer:MIBPS[:WSS] | gzip[:MIB] |
 #                                          sort[:MIB] | bursty:MIBPS:ON_S:OFF_S[:WSS] |
 #                                          zipf:MIBPS[:WSS[:S]] | sweep:MIBPS[:WSS] |
-#                                          step:MIBPS:AFTER_S:MIBPS2[:WSS]
-#                                          (numbers > 0, the gzip and sort sizes whole; S the
+#                                          step:MIBPS:AFTER_S:MIBPS2[:WSS] | compile[:JOBS]
+#                                          (numbers > 0, the gzip and sort sizes and JOBS whole; S the
 #                                          skew, default 1; sweep writes its region in order;
 #                                          step writes at MIBPS2, which may be 0, from AFTER_S
 #                                          seconds after the guest's writer started: a job
 #                                          that starts or ends during the migration, which
-#                                          begins warmup seconds after the guest is ready)
+#                                          begins warmup seconds after the guest is ready;
+#                                          compile runs JOBS gcc loops over C files, as make -j)
 #   migrate GUEST link=NAME integration=stock|preload|patched [policy=SPEC] [record=1]
 #           [repeat=N] [settle=S]
 #                                          policy SPEC as for `xl migrate --precopy-policy=`,
@@ -61,7 +62,7 @@ e2e_check_workload() { # e2e_check_workload SPEC -> 0 if the guest knows it
   local z='[0-9]+(\.[0-9]+)?'  # >= 0
   [[ $1 =~ ^idle$ || $1 =~ ^writer:$n(:$n)?$ || $1 =~ ^(gzip|sort)(:$i)?$ ||
      $1 =~ ^bursty:$n:$n:$n(:$n)?$ || $1 =~ ^zipf:$n(:$n(:$n)?)?$ || $1 =~ ^sweep:$n(:$n)?$ ||
-     $1 =~ ^step:$n:$n:$z(:$n)?$ ]]
+     $1 =~ ^step:$n:$n:$z(:$n)?$ || $1 =~ ^compile(:$i)?$ ]]
 }
 
 # What a guest's kernel, initramfs and tools take beside the workload's pages: a 192 MiB guest reports
@@ -79,6 +80,8 @@ e2e_workload_memory_mib() {
     bursty|step) awk -v w="${d:-64}" -v o=$E2E_GUEST_OVERHEAD_MIB 'BEGIN{printf "%d", w + o + 0.999}' ;;
     gzip) echo $(( 16 + 2 * ${a:-8} + E2E_GUEST_OVERHEAD_MIB )) ;;
     sort) echo $(( 16 + 2 * ${a:-4} + E2E_GUEST_OVERHEAD_MIB )) ;;
+    # the compiler's files unpacked in the guest's memory (44 MiB), and 64 MiB for each compiler at work
+    compile) echo $(( 16 + 48 + 64 * ${a:-1} + E2E_GUEST_OVERHEAD_MIB )) ;;
     *) echo $(( 16 + E2E_GUEST_OVERHEAD_MIB )) ;;
   esac
 }

@@ -62,6 +62,15 @@ stage_run() {
   gcc -O2 -static -Wall -o "$g/bin/tsloop" "$E2E_DIR/guest/tsloop.c" || return 1
   cp "$E2E_DIR/guest/init" "$g/init"; chmod +x "$g/init"
   (cd "$g" && find . | cpio -o -H newc --quiet | gzip -1) > "$ov/e2e/guest.cpio.gz" || return 1
+  # guests that compile (workload compile): the same initramfs with the compiler in it
+  local gn
+  for gn in "${E2E_GUESTS[@]}"; do
+    [[ ${E2E_GUEST[$gn.workload]} == compile* ]] || continue
+    log "staging the guests' compiler (workload compile)"
+    cp -a "$g" "$s/guest-compile" && stage_compiler "$s/guest-compile" || return 1
+    (cd "$s/guest-compile" && find . | cpio -o -H newc --quiet | gzip -1) > "$ov/e2e/guest-compile.cpio.gz" || return 1
+    break
+  done
 
   # dom0 tools and runner
   gcc -O2 -static -Wall -o "$ov/e2e/bin/ratepipe" "$E2E_DIR/dom0/ratepipe.c" || return 1
