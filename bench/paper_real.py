@@ -14,7 +14,8 @@ This script prints:
 
 Usage: bench/paper_real.py [--markdown] [--loop patched|stock] [--precopy BIN] [--live RESULTS_JSON ...]
                            [TRACE ...]
-  TRACE      trace files (default: data/traces/xen-l*.csv)
+  TRACE      trace files (default: data/traces/xen-l*.csv, and the xen-o*.csv compiling guests of 512 MiB
+             or 1 GiB over 100 Mbit/s: tests/e2e/scenarios/paper3.conf)
   --loop     the save loop replayed (default patched: the paper changed Xen's loop to decide after each
              round's bitmap; stock: libxenguest's call A / call B, as the preload's live runs decide)
 Exit status: 0 success, 1 a replay failed, 2 bad input (no traces, unreadable results).
@@ -47,6 +48,18 @@ def setup_of(path):
     except (KeyError, ValueError):
         fail(2, f"{path}: no memory_pages in the header")
     return mib, h.get("workload", "?")
+
+
+def default_traces():
+    """paper.conf's recordings (xen-l*), then the compiling guests of the paper's sizes over its link
+    (xen-o*: paper3.conf, holdout15.conf): the paper's own workload."""
+    traces = os.path.join(ROOT, "data", "traces")
+    chosen = sorted(glob.glob(os.path.join(traces, "xen-l*.csv")))
+    for path in sorted(glob.glob(os.path.join(traces, "xen-o*.csv"))):
+        mib, workload = setup_of(path)
+        if mib in PAPER_TIME_CHANGE and workload.startswith("compile") and header_fields(path).get("link") == "100m":
+            chosen.append(path)
+    return chosen
 
 
 def replay(precopy, path, loop):
@@ -153,7 +166,7 @@ def main():
     ap.add_argument("--precopy", default=os.environ.get("PRECOPY", os.path.join(ROOT, "build", "precopy")))
     ap.add_argument("--live", action="append", default=[], help="an e2e run's results.json (repeatable)")
     args = ap.parse_args()
-    traces = args.traces or sorted(glob.glob(os.path.join(ROOT, "data", "traces", "xen-l*.csv")))
+    traces = args.traces or default_traces()
     if not traces:
         fail(2, "no traces (record them: tests/e2e/run.sh --record tests/e2e/scenarios/paper.conf)")
     if not os.access(args.precopy, os.X_OK):
