@@ -10,7 +10,8 @@ This script prints:
      measured against (`xen-legacy`) beside the paper's own -17% / -14%;
   2. with --live, the live migrations of an e2e run (build/e2e-out/paper/results.json, and paper2's:
      the bursty guests live, tests/e2e/scenarios/paper2.conf): what `xl migrate` took and what the guest
-     saw, per guest and policy (single runs: the workload differs run to run).
+     saw, per guest and policy (single runs: the workload differs run to run); where a guest ran under a
+     policy more than once across the --live files (paper3.conf and paper3-live.conf), the median of its runs.
 
 Usage: bench/paper_real.py [--markdown] [--loop patched|stock] [--precopy BIN] [--live RESULTS_JSON ...]
                            [TRACE ...]
@@ -119,7 +120,9 @@ def traces_part(args, traces):
           summary)
 
 
-def live_part(args, path):
+def live_part(args, path, runs):
+    """Prints one e2e run's migrations; adds each policy's (total s, downtime ms, J) to runs, keyed by
+    (guest, workload, policy), recordings left out."""
     try:
         with open(path) as f:
             results = json.load(f)
@@ -139,6 +142,9 @@ def live_part(args, path):
         if rate > 0 and pages is not None and downtime is not None:
             fixed_ms.append(downtime - 1000.0 * pages * 4096 / rate)
             beyond = f"{fixed_ms[-1]:.0f}"
+        if downtime is not None and m.get("record") != "1":
+            runs.setdefault((m["guest"], m.get("workload", "?"), policy), []).append(
+                (m.get("total_s", 0), downtime, m["total_s"] + 10 * downtime / 1000))
         rows.append([m["guest"], m.get("workload", "?"), m["integration"], policy, str(m.get("live_rounds", "?")),
                      f"{m.get('total_s', 0):.1f}", f"{downtime if downtime is not None else float('nan'):.0f}",
                      str(pages if pages is not None else "?"), beyond,
@@ -158,6 +164,28 @@ def live_part(args, path):
               f"{fixed_ms[-1] / 1000:.2f} s, median {median / 1000:.2f} s, over {n} migrations.\n")
 
 
+def median(xs):
+    xs = sorted(xs)
+    return (xs[(len(xs) - 1) // 2] + xs[len(xs) // 2]) / 2
+
+
+def repeats_part(args, runs):
+    """Where a guest ran under a policy more than once (across the --live files): the median of its runs,
+    since single runs scatter with the moment each migration catches the guest in."""
+    if not any(len(v) > 1 for v in runs.values()):
+        return
+    rows = []
+    for (guest, workload, policy), v in runs.items():
+        if len(v) < 2:
+            continue
+        rows.append([guest, workload, policy, str(len(v)), f"{median([r[0] for r in v]):.1f}",
+                     f"{median([r[1] for r in v]):.0f}", f"{median([r[2] for r in v]):.1f}",
+                     f"{min(r[2] for r in v):.1f} .. {max(r[2] for r in v):.1f}"])
+    print("Repeated live runs, the median per guest and policy:\n")
+    table(args.markdown, ["guest", "workload", "policy", "runs", "total s", "downtime ms", "J (w = 10)",
+                          "J, lowest .. highest"], rows)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("traces", nargs="*")
@@ -172,8 +200,10 @@ def main():
     if not os.access(args.precopy, os.X_OK):
         fail(2, f"no precopy binary at {args.precopy} (build first, or --precopy BIN)")
     traces_part(args, traces)
+    runs = {}
     for path in args.live:
-        live_part(args, path)
+        live_part(args, path, runs)
+    repeats_part(args, runs)
 
 
 if __name__ == "__main__":
