@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """How well does `precopy simulate` stand in for a real guest? For each real Xen trace whose workload
-the simulator models (the testbed's writer, bursty, zipf, sweep and idle guests; gzip and sort are
+the simulator models (the testbed's writer, bursty, zipf, sweep and idle guests; gzip, sort and compile are
 programs it does not), simulates the same guest (memory, link, write rate, working set, bursts, skew) over as many
 rounds, with several seeds, and compares round by round and decision by decision:
 
