@@ -721,8 +721,8 @@ host's gcc 12, over the project's own C files preprocessed with their headers, J
 side as `make -jJ`), the workload the seed paper migrated. Every earlier set's guest ran the testbed's
 own writer or a busybox gzip or sort; a compiler is a new process per file, whose heap the guest's
 kernel hands out from the pages the last one freed, and a working set that is neither a region nor a
-rate. Its count jumps from round to round by a third and more (`xen-o512cc`: 1596, 1772, 2860, 2649,
-1836 pages in five rounds of under a second). One to three compilers on one or two vCPUs, 256 MiB to
+rate. Its count jumps from round to round by a third and more (`xen-o512cc`, rounds 15 to 18: 912, 557,
+1015, 501 pages, each round a third of a second or less). One to three compilers on one or two vCPUs, 256 MiB to
 1 GiB, links of 25 Mbit/s to 1 Gbit/s (the emulated machine compiles a file every 3 to 5 s; the
 slower links make the compile heavier against what they send), recorded on the patched tools
 (peeks in every round) with no change to `predictive` since stop 21. `precopy evaluate
